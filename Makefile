@@ -1,0 +1,133 @@
+# Encoders & Decoders in C: the build.
+#
+#   make                  libcommon.a and every chapter (./chapter00 ... ./chapter07)
+#   make chapter03        one chapter
+#   make check            build and run every Check suite (library, chapters, exercises)
+#   make SANITIZE=1 check the same, built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make NO_OMP=1 ...     without OpenMP (one thread; same results within the tests' tolerances)
+#   make bench            GEMM GFLOP/s and training throughput
+#   make figures          re-run the chapters to regenerate figures/chapterNN/
+#   make clean
+#
+# Objects go to build/ (build/san/ for SANITIZE=1, build/noomp/ for NO_OMP=1) so that the three kinds of build never
+# mix. Dependency files (-MMD) make a change to a header rebuild everything that includes it.
+
+CC      ?= cc
+PKGS    := libpng zlib
+CFLAGS  := -std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -D_POSIX_C_SOURCE=200809L -Icommon
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS  += $(shell pkg-config --cflags $(PKGS))
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS   := $(shell pkg-config --libs check)
+
+BUILD := build
+ifeq ($(SANITIZE),1)
+  BUILD   := build/san
+  CFLAGS  += -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+else
+  # -march=native: the GEMM's inner kernel is written so that the compiler vectorises it for this CPU.
+  # NATIVE=0 builds a binary that runs on any x86-64. Never -ffast-math: results must not depend on it.
+  CFLAGS  += -O3 -g
+  ifneq ($(NATIVE),0)
+    CFLAGS += -march=native
+  endif
+endif
+
+# OpenMP when the compiler has it, unless NO_OMP=1.
+ifeq ($(NO_OMP),1)
+  BUILD := $(BUILD)/noomp
+else
+  HAVE_OMP := $(shell echo 'int main(void){return 0;}' | $(CC) -fopenmp -x c - -o /dev/null 2>/dev/null && echo 1)
+  ifeq ($(HAVE_OMP),1)
+    CFLAGS  += -fopenmp
+    LDFLAGS += -fopenmp
+  endif
+endif
+
+# ---- the library --------------------------------------------------------------------------------------------------
+LIB_SRC := $(wildcard common/*.c common/layers/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libcommon.a
+
+# ---- the chapters: chapters/NN_name/*.c -> chapterNN ----------------------------------------------------------------
+CHAPTER_DIRS := $(sort $(wildcard chapters/[0-9][0-9]_*))
+chapter_num   = $(firstword $(subst _, ,$(notdir $(1))))
+CHAPTERS     := $(foreach d,$(CHAPTER_DIRS),chapter$(call chapter_num,$(d)))
+
+# Every chapter's exercises.c (no main) is also linked into that chapter's grading tests.
+define CHAPTER_RULES
+$(BUILD)/bin/chapter$(call chapter_num,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+chapter$(call chapter_num,$(1)): $(BUILD)/bin/chapter$(call chapter_num,$(1))
+	@if [ "$(BUILD)" = build ]; then cp $$< $$@; fi
+EX_OBJ_$(call chapter_num,$(1)) := $(patsubst %.c,$(BUILD)/%.o,$(filter-out %/chapter$(call chapter_num,$(1)).c,$(wildcard $(1)/*.c)))
+endef
+$(foreach d,$(CHAPTER_DIRS),$(eval $(call CHAPTER_RULES,$(d))))
+
+# ---- tests --------------------------------------------------------------------------------------------------------
+# tests/library/test_X.c and tests/chapters/test_X.c: one Check suite each, linked with libcommon.
+# tests/exercises/test_exNN.c: the graded exercises of chapter NN, linked with that chapter's exercises.o.
+LIBTEST_SRC := $(wildcard tests/library/test_*.c)
+CHTEST_SRC  := $(wildcard tests/chapters/test_*.c)
+EXTEST_SRC  := $(wildcard tests/exercises/test_ex*.c)
+LIBTESTS := $(LIBTEST_SRC:%.c=$(BUILD)/%)
+CHTESTS  := $(CHTEST_SRC:%.c=$(BUILD)/%)
+EXTESTS  := $(EXTEST_SRC:%.c=$(BUILD)/%)
+
+$(BUILD)/tests/library/%: $(BUILD)/tests/library/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/tests/chapters/%: $(BUILD)/tests/chapters/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+.SECONDEXPANSION:
+$(BUILD)/tests/exercises/test_ex%: $(BUILD)/tests/exercises/test_ex%.o $$(EX_OBJ_$$*) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests -MMD -MP -c -o $@ $<
+
+# ---- generic compile ----------------------------------------------------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# ---- top-level targets --------------------------------------------------------------------------------------------
+.PHONY: all lib check check-library check-chapters check-exercises bench figures clean handout grade $(CHAPTERS)
+.DEFAULT_GOAL := all
+all: $(LIB) $(CHAPTERS)
+lib: $(LIB)
+
+# Each suite runs on its own; the run goes on after a failing suite and fails at the end.
+# CHAPTER_BIN_DIR tells the chapter smoke tests where this build's chapter binaries are.
+RUN_SUITES = fail=0; for t in $(1); do echo "== $$t"; CHAPTER_BIN_DIR=$(BUILD)/bin $$t || fail=1; done; \
+             if [ $$fail -ne 0 ]; then echo "make check: some suites FAILED"; exit 1; fi
+
+check-library: $(LIBTESTS)
+	@$(call RUN_SUITES,$(LIBTESTS))
+check-chapters: $(CHTESTS) $(foreach c,$(CHAPTERS),$(BUILD)/bin/$(c))
+	@$(call RUN_SUITES,$(CHTESTS))
+check-exercises: $(EXTESTS)
+	@$(call RUN_SUITES,$(EXTESTS))
+check: $(LIBTESTS) $(CHTESTS) $(EXTESTS) $(foreach c,$(CHAPTERS),$(BUILD)/bin/$(c))
+	@$(call RUN_SUITES,$(LIBTESTS) $(CHTESTS) $(EXTESTS))
+	@echo "make check: all suites passed"
+
+BENCH := $(BUILD)/tests/bench/bench
+$(BENCH): $(BUILD)/tests/bench/bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BENCH_LIBS)
+bench: $(BENCH)
+	$(BENCH)
+
+figures: $(CHAPTERS)
+	@for c in $(CHAPTERS); do echo "== ./$$c (figures into figures/$$c/)"; ./$$c || exit 1; done
+
+clean:
+	rm -rf build handout $(CHAPTERS) grade.json grade.tap
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
