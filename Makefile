@@ -124,6 +124,18 @@ $(BENCH): $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BENCH)
 	$(BENCH)
 
+# The student tree: every solution region replaced by its stub (tests/tools/handout.sh checks none survives).
+handout:
+	@sh tests/tools/handout.sh . handout
+
+# Grade the exercises: one line per exercise, the total, grade.json and grade.tap. A failed exercise is a result,
+# not an error: this exits non-zero only when the build fails.
+grade: $(EXTESTS)
+	@rm -f $(BUILD)/grade.tsv
+	@echo "chapter    id    exercise                                     points"
+	@for t in $(EXTESTS); do GRADE_MODE=1 GRADE_REPORT=$(BUILD)/grade.tsv $$t; done
+	@sh tests/tools/grade_report.sh $(BUILD)/grade.tsv .
+
 figures: $(CHAPTERS)
 	@for c in $(CHAPTERS); do echo "== ./$$c (figures into figures/$$c/)"; ./$$c || exit 1; done
 

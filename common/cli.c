@@ -84,6 +84,7 @@ void cli_parse(Options *o, const CliSpec *spec, int argc, char **argv) {
     for (int i = 0; i < spec->nextras; i++)
         all[nbase + i] = (struct option){spec->extras[i].name, spec->extras[i].arg ? required_argument : no_argument,
                                          0, OPT_EXTRA + i};
+    setvbuf(stdout, NULL, _IOLBF, 0);   // line by line, so printed steps and the progress bar (stderr) interleave
     opterr = 0;
     optind = 1;
     int code;

@@ -110,13 +110,13 @@ static const char *with_commas(size_t v, char *buf) {
 }
 
 void net_summary(const Net *net, FILE *f) {
-    const char *rule = "_________________________________________________________________";
-    const char *thick = "=================================================================";
+    const char *rule = "______________________________________________________________________";
+    const char *thick = "======================================================================";
     char shape[64], name[64], count[32];
     fprintf(f, "Model: \"%s\"\n%s\n", net->name, rule);
-    fprintf(f, " %-28s %-24s %10s\n%s\n", "Layer (type)", "Output Shape", "Param #", thick);
+    fprintf(f, " %-33s %-24s %10s\n%s\n", "Layer (type)", "Output Shape", "Param #", thick);
     snprintf(shape, sizeof shape, "(None, %d, %d, %d)", net->in_c, net->in_h, net->in_w);
-    fprintf(f, " %-28s %-24s %10s\n", "input (Input)", shape, "0");
+    fprintf(f, " %-33s %-24s %10s\n", "input (Input)", shape, "0");
     size_t trainable = 0, fixed = 0;
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = net->layers[i];
@@ -126,7 +126,7 @@ void net_summary(const Net *net, FILE *f) {
         snprintf(name, sizeof name, "%s (%s)", l->name, l->ops->kind);
         size_t p = layer_param_count(l), b = 0;
         for (int k = 0; k < l->nbuffers; k++) b += l->buffers[k].size;
-        fprintf(f, " %-28s %-24s %10s\n", name, shape, with_commas(p + b, count));
+        fprintf(f, " %-33s %-24s %10s\n", name, shape, with_commas(p + b, count));
         trainable += p;
         fixed += b;
     }

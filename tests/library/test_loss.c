@@ -125,12 +125,20 @@ START_TEST(l1_accumulates) {
 }
 END_TEST
 
+// A NaN loss stops the program with status 3 (and a message naming model, epoch and batch).
+START_TEST(nan_loss_stops_training) {
+    loss_check_finite(1.0f, "model", 1, 1);          // finite: returns
+    loss_check_finite(NAN, "model", 2, 17);          // exits(3)
+}
+END_TEST
+
 static Suite *loss_suite(void) {
     Suite *s = suite_create("loss");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, gradients);
     tcase_add_test(tc, worked_values);
     tcase_add_test(tc, l1_accumulates);
+    tcase_add_exit_test(tc, nan_loss_stops_training, 3);
     suite_add_tcase(s, tc);
     return s;
 }
