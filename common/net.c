@@ -16,7 +16,7 @@ Net *net_new(const char *name, int c, int h, int w, Rng *rng) {
 
 // Keras names layers by kind in snake case, numbering repeats: conv2d, conv2d_1, conv2d_2, ...
 static void name_layer(Net *net, Layer *l) {
-    char base[20];
+    char base[28];
     size_t j = 0;
     for (const char *s = l->ops->kind; *s && j + 2 < sizeof base; s++) {
         bool boundary = isupper((unsigned char)*s) && s != l->ops->kind && islower((unsigned char)s[-1]);
