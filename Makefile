@@ -37,6 +37,7 @@ endif
 # OpenMP when the compiler has it, unless NO_OMP=1.
 ifeq ($(NO_OMP),1)
   BUILD := $(BUILD)/noomp
+  CFLAGS += -Wno-unknown-pragmas
 else
   HAVE_OMP := $(shell echo 'int main(void){return 0;}' | $(CC) -fopenmp -x c - -o /dev/null 2>/dev/null && echo 1)
   ifeq ($(HAVE_OMP),1)

@@ -19,7 +19,10 @@ static void name_layer(Net *net, Layer *l) {
     char base[28];
     size_t j = 0;
     for (const char *s = l->ops->kind; *s && j + 2 < sizeof base; s++) {
-        bool boundary = isupper((unsigned char)*s) && s != l->ops->kind && islower((unsigned char)s[-1]);
+        // An underscore before a capital that follows a lower-case letter (ReLU -> re_lu) or that starts a word
+        // after a run of capitals or digits (Conv2DTranspose -> conv2d_transpose), as Keras does.
+        bool boundary = isupper((unsigned char)*s) && s != l->ops->kind &&
+                        (islower((unsigned char)s[-1]) || islower((unsigned char)s[1]));
         if (boundary) base[j++] = '_';
         base[j++] = (char)tolower((unsigned char)*s);
     }
@@ -110,13 +113,21 @@ static const char *with_commas(size_t v, char *buf) {
 }
 
 void net_summary(const Net *net, FILE *f) {
-    const char *rule = "______________________________________________________________________";
-    const char *thick = "======================================================================";
-    char shape[64], name[64], count[32];
-    fprintf(f, "Model: \"%s\"\n%s\n", net->name, rule);
-    fprintf(f, " %-33s %-24s %10s\n%s\n", "Layer (type)", "Output Shape", "Param #", thick);
+    char shape[64], name[80], count[32], line[160];
+    // The first column is as wide as the longest "name (Kind)", so long names such as BatchNormalization fit.
+    int width = 28;
+    for (int i = 0; i < net->nlayers; i++) {
+        int len = snprintf(name, sizeof name, "%s (%s)", net->layers[i]->name, net->layers[i]->ops->kind);
+        if (len + 1 > width) width = len + 1;
+    }
+    int total = 1 + width + 1 + 24 + 1 + 10;
+    memset(line, '_', (size_t)total); line[total] = '\0';
+    fprintf(f, "Model: \"%s\"\n%s\n", net->name, line);
+    fprintf(f, " %-*s %-24s %10s\n", width, "Layer (type)", "Output Shape", "Param #");
+    memset(line, '=', (size_t)total);
+    fprintf(f, "%s\n", line);
     snprintf(shape, sizeof shape, "(None, %d, %d, %d)", net->in_c, net->in_h, net->in_w);
-    fprintf(f, " %-33s %-24s %10s\n", "input (Input)", shape, "0");
+    fprintf(f, " %-*s %-24s %10s\n", width, "input (Input)", shape, "0");
     size_t trainable = 0, fixed = 0;
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *l = net->layers[i];
@@ -126,14 +137,15 @@ void net_summary(const Net *net, FILE *f) {
         snprintf(name, sizeof name, "%s (%s)", l->name, l->ops->kind);
         size_t p = layer_param_count(l), b = 0;
         for (int k = 0; k < l->nbuffers; k++) b += l->buffers[k].size;
-        fprintf(f, " %-33s %-24s %10s\n", name, shape, with_commas(p + b, count));
+        fprintf(f, " %-*s %-24s %10s\n", width, name, shape, with_commas(p + b, count));
         trainable += p;
         fixed += b;
     }
-    fprintf(f, "%s\n", thick);
+    fprintf(f, "%s\n", line);
     fprintf(f, "Total params: %s\n", with_commas(trainable + fixed, count));
     fprintf(f, "Trainable params: %s\n", with_commas(trainable, count));
-    fprintf(f, "Non-trainable params: %s\n%s\n", with_commas(fixed, count), rule);
+    memset(line, '_', (size_t)total);
+    fprintf(f, "Non-trainable params: %s\n%s\n", with_commas(fixed, count), line);
 }
 
 void net_free(Net *net) {

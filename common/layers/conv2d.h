@@ -22,9 +22,10 @@
 
 #include "layer.h"
 
-// Floats of workspace the two kernels below need: one slice per thread (conv_threads()), each holding one sample's
-// col (C*KH*KW, OH*OW) and, for backward, that thread's partial dw (OC, C*KH*KW) and db (OC).
-size_t conv2d_work_floats(int C, int OC, int KH, int KW, int OH, int OW);
+// Floats of workspace the two kernels below need (sizes in the kernels' order): a flipped copy of the kernel, one
+// sample's column matrix per thread (conv_threads()) and CONV_BATCH_CHUNKS partial sums of dw and db. conv2d.c
+// draws the layout.
+size_t conv2d_work_floats(int C, int H, int W, int OC, int KH, int KW, int OH, int OW);
 
 // Forward kernel: out (N, OC, OH, OW) = conv(in (N, C, H, W), w (OC, C, KH, KW)) + b (OC), as above.
 // work: conv2d_work_floats(...) floats of scratch. The batch is split across OpenMP threads.
@@ -34,9 +35,10 @@ void conv2d_forward(float *out, const float *in, const float *w, const float *b,
 
 // Backward kernel, given dout (N, OC, OH, OW) = dL/dout:
 //   dw (OC, C, KH, KW) += sum over n of dout_n @ col_n^T;   db (OC) += sum over n, oh, ow of dout;
-//   din (N, C, H, W)    = col2im(w^T @ dout_n)              (written, not added; skipped when din is NULL).
-// Sums over the batch are formed per thread, then added in thread order: the result is the same from run to run
-// for a given number of threads and agrees to float rounding across thread counts.
+//   din (N, C, H, W)    = col2im(w^T @ dout_n)              (written, not added; skipped when din is NULL;
+//                                                            for stride 1 often computed as a full convolution)
+// The sums over the batch are formed in fixed pieces of it (im2col.h, CONV_BATCH_CHUNKS) and added in order, so
+// the result does not depend on the number of threads.
 void conv2d_backward(float *din, float *dw, float *db, const float *dout, const float *in, const float *w,
                      float *work, int N, int C, int H, int W, int OC, int KH, int KW, int stride, int pad_top,
                      int pad_left, int OH, int OW);

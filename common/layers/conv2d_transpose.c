@@ -1,13 +1,14 @@
-// conv2d_transpose.c: the transposed convolution as GEMM + col2im, one sample per thread (see the header).
+// conv2d_transpose.c: the transposed convolution as GEMM + col2im, the batch split across threads (see the header).
 //
 // Forward and backward are conv2d's backward and forward with the roles of input and output swapped:
 //
 //   conv2d            forward: im2col, GEMM          backward: GEMM, col2im
 //   conv2d_transpose  forward: GEMM, col2im          backward: im2col, GEMM
 //
-// Each thread's slice of the workspace:
+// The batch sums of backward are formed in CONV_BATCH_CHUNKS fixed pieces, as in conv2d.c, so that they do not
+// depend on the number of threads. The workspace: one col per thread, one partial sum per piece of the batch:
 //
-//   work: [ col (K, P) | dw part (C, K) | db part (OC) ]  [ same for thread 1 ]  ...      K = OC*KH*KW, P = H*W
+//   work: [ col (K, P) ][ col ] ... (threads) [ dw (C, K) | db (OC) ][ ... ] ... (pieces)   K = OC*KH*KW, P = H*W
 #include "conv2d_transpose.h"
 
 #include <assert.h>
@@ -28,25 +29,32 @@ void conv2d_transpose_out_size(int in, int k, int stride, int same, int *out, in
     }
 }
 
-static size_t slice_floats(int C, int OC, int KH, int KW, int H, int W) {
-    size_t K = (size_t)OC * KH * KW;
-    return K * H * W + (size_t)C * K + OC;
+// Floats in one thread's col and in one piece's partial sums.
+static size_t col_floats(int OC, int KH, int KW, int H, int W) {
+    return (size_t)OC * KH * KW * H * W;
+}
+
+static size_t part_floats(int C, int OC, int KH, int KW) {
+    return (size_t)C * OC * KH * KW + OC;
 }
 
 size_t conv2d_transpose_work_floats(int C, int OC, int KH, int KW, int H, int W) {
-    return (size_t)conv_threads() * slice_floats(C, OC, KH, KW, H, W);
+    return (size_t)conv_threads() * col_floats(OC, KH, KW, H, W) +
+           (size_t)CONV_BATCH_CHUNKS * part_floats(C, OC, KH, KW);
 }
 
 void conv2d_transpose_forward(float *out, const float *in, const float *w, const float *b, float *work,
                               int N, int C, int H, int W, int OC, int KH, int KW, int stride, int pad_top,
                               int pad_left, int OH, int OW) {
     const int K = OC * KH * KW, P = H * W;
-    const size_t slice = slice_floats(C, OC, KH, KW, H, W);
-#pragma omp parallel for schedule(static)
+    const size_t col_size = col_floats(OC, KH, KW, H, W);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * C * P * K >= CONV_PARALLEL_MIN_WORK)
+#endif
     for (int n = 0; n < N; n++) {
         const float *in_n = in + (size_t)n * C * P;                 // (C, H*W)
         float *out_n = out + (size_t)n * OC * OH * OW;              // (OC, OH, OW)
-        float *col = work + (size_t)conv_thread_id() * slice;      // (K, P)
+        float *col = work + (size_t)conv_thread_id() * col_size;   // (K, P)
         gemm(true, false, K, P, C, 1.0f, w, K, in_n, P, 0.0f, col, P);               // col_n = w^T @ in_n
         col2im(out_n, col, OC, OH, OW, KH, KW, stride, pad_top, pad_left, H, W);     // out_n = col2im(col_n)
         for (int oc = 0; oc < OC; oc++)                                              //        + b
@@ -58,32 +66,32 @@ void conv2d_transpose_backward(float *din, float *dw, float *db, const float *do
                                float *work, int N, int C, int H, int W, int OC, int KH, int KW, int stride,
                                int pad_top, int pad_left, int OH, int OW) {
     const int K = OC * KH * KW, P = H * W, OP = OH * OW;
-    const size_t slice = slice_floats(C, OC, KH, KW, H, W);
-    const int threads = conv_threads();
-    for (int t = 0; t < threads; t++)                               // every thread's partial sums start at 0
-        memset(work + (size_t)t * slice + (size_t)K * P, 0, ((size_t)C * K + OC) * sizeof(float));
+    const size_t col_size = col_floats(OC, KH, KW, H, W), part_size = part_floats(C, OC, KH, KW);
+    const int pieces = N < CONV_BATCH_CHUNKS ? N : CONV_BATCH_CHUNKS;
+    float *parts = work + (size_t)conv_threads() * col_size;       // one dw, db per piece
 
-#pragma omp parallel for schedule(static)
-    for (int n = 0; n < N; n++) {
-        const float *in_n = in + (size_t)n * C * P;                 // (C, H*W)
-        const float *dout_n = dout + (size_t)n * OC * OP;           // (OC, OH, OW)
-        float *col = work + (size_t)conv_thread_id() * slice;      // (K, P)
-        float *dw_part = col + (size_t)K * P;                       // (C, K)
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if ((size_t)N * C * P * K >= CONV_PARALLEL_MIN_WORK)
+#endif
+    for (int piece = 0; piece < pieces; piece++) {
+        float *col = work + (size_t)conv_thread_id() * col_size;   // (K, P), this thread's
+        float *dw_part = parts + (size_t)piece * part_size;         // (C, K), this piece's
         float *db_part = dw_part + (size_t)C * K;                   // (OC)
-        // forward: out_n = col2im(col_n) + b, col_n = w^T @ in_n
-        im2col(col, dout_n, OC, OH, OW, KH, KW, stride, pad_top, pad_left, H, W);   // => dcol_n = im2col(dout_n)
-        gemm(false, true, C, K, P, 1.0f, in_n, P, col, P, 1.0f, dw_part, K);        // => dw += in_n @ dcol_n^T
-        for (int oc = 0; oc < OC; oc++) {                                            // => db += sum dout_n
-            float sum = 0.0f;
-            for (int p = 0; p < OP; p++) sum += dout_n[(size_t)oc * OP + p];
-            db_part[oc] += sum;
+        memset(dw_part, 0, part_size * sizeof(float));
+        for (int n = piece * N / pieces; n < (piece + 1) * N / pieces; n++) {
+            const float *in_n = in + (size_t)n * C * P;             // (C, H*W)
+            const float *dout_n = dout + (size_t)n * OC * OP;       // (OC, OH, OW)
+            // forward: out_n = col2im(col_n) + b, col_n = w^T @ in_n
+            im2col(col, dout_n, OC, OH, OW, KH, KW, stride, pad_top, pad_left, H, W);   // => dcol_n = im2col(dout_n)
+            gemm(false, true, C, K, P, 1.0f, in_n, P, col, P, 1.0f, dw_part, K);        // => dw += in_n @ dcol_n^T
+            for (int oc = 0; oc < OC; oc++) db_part[oc] += conv_sum(dout_n + (size_t)oc * OP, OP);  // => db += sum
+            if (din)                                                                     // => din_n = w @ dcol_n
+                gemm(false, false, C, P, K, 1.0f, w, K, col, P, 0.0f, din + (size_t)n * C * P, P);
         }
-        if (din)                                                                     // => din_n = w @ dcol_n
-            gemm(false, false, C, P, K, 1.0f, w, K, col, P, 0.0f, din + (size_t)n * C * P, P);
     }
 
-    for (int t = 0; t < threads; t++) {                             // add the partial sums in thread order
-        const float *dw_part = work + (size_t)t * slice + (size_t)K * P;
+    for (int piece = 0; piece < pieces; piece++) {                  // add the partial sums in order
+        const float *dw_part = parts + (size_t)piece * part_size;
         const float *db_part = dw_part + (size_t)C * K;
         for (size_t i = 0; i < (size_t)C * K; i++) dw[i] += dw_part[i];
         for (int oc = 0; oc < OC; oc++) db[oc] += db_part[oc];

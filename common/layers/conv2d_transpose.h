@@ -35,8 +35,8 @@
 // Keras's output size and leading padding of one spatial dimension: in -> out, see above. `same` selects SAME.
 void conv2d_transpose_out_size(int in, int k, int stride, int same, int *out, int *pad_before);
 
-// Floats of workspace the two kernels below need: per thread (conv_threads()), one sample's col
-// (OC*KH*KW, H*W) and, for backward, that thread's partial dw (C, OC*KH*KW) and db (OC).
+// Floats of workspace the two kernels below need: one sample's col (OC*KH*KW, H*W) per thread (conv_threads())
+// and CONV_BATCH_CHUNKS partial sums of dw (C, OC*KH*KW) and db (OC).
 size_t conv2d_transpose_work_floats(int C, int OC, int KH, int KW, int H, int W);
 
 // Forward kernel: out (N, OC, OH, OW) = the scatter above of in (N, C, H, W) with w (C, OC, KH, KW), + b (OC).
@@ -48,7 +48,8 @@ void conv2d_transpose_forward(float *out, const float *in, const float *w, const
 // Backward kernel, given dout (N, OC, OH, OW), with dcol_n = im2col(dout_n) (OC*KH*KW, H*W):
 //   dw (C, OC*KH*KW) += sum over n of in_n @ dcol_n^T;   db (OC) += sum over n, oh, ow of dout;
 //   din (N, C, H, W)  = w @ dcol_n                       (written, not added; skipped when din is NULL).
-// Batch sums are formed per thread and added in thread order, as in conv2d_backward.
+// The batch sums are formed in fixed pieces and added in order, as in conv2d_backward: the result does not depend
+// on the number of threads.
 void conv2d_transpose_backward(float *din, float *dw, float *db, const float *dout, const float *in, const float *w,
                                float *work, int N, int C, int H, int W, int OC, int KH, int KW, int stride,
                                int pad_top, int pad_left, int OH, int OW);

@@ -10,35 +10,45 @@
 
 #include "im2col.h"
 
+// The max of the plane x (H, W) over the window rows [h0, h1), columns [w0, w1), clipped to the image (padded
+// cells never take part); *at = the winner's index h*W + w. The first cell is the starting guess, not -infinity,
+// so that a winner always exists.
+static float window_max(const float *x, int H, int W, int h0, int h1, int w0, int w1, int *at) {
+    if (h0 < 0) h0 = 0;
+    if (h1 > H) h1 = H;
+    if (w0 < 0) w0 = 0;
+    if (w1 > W) w1 = W;
+    int best = h0 * W + w0;
+    float max = x[best];
+    for (int h = h0; h < h1; h++)
+        for (int w = w0; w < w1; w++)
+            if (x[h * W + w] > max) { max = x[h * W + w]; best = h * W + w; }
+    *at = best;
+    return max;
+}
+
 void maxpool2d_forward(float *out, int *argmax, const float *in, int N, int C, int H, int W, int pool, int stride,
                        int pad_top, int pad_left, int OH, int OW) {
-#pragma omp parallel for schedule(static)
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * C * H * W >= CONV_PARALLEL_MIN_WORK)
+#endif
     for (int plane = 0; plane < N * C; plane++) {
         const float *x = in + (size_t)plane * H * W;                // (H, W)
         float *y = out + (size_t)plane * OH * OW;                   // (OH, OW)
         int *arg = argmax + (size_t)plane * OH * OW;                // (OH, OW)
-        for (int oh = 0; oh < OH; oh++) {
-            int h0 = oh * stride - pad_top, h1 = h0 + pool;         // window rows [h0, h1), clipped to the image:
-            if (h0 < 0) h0 = 0;                                     // padded cells never take part
-            if (h1 > H) h1 = H;
+        for (int oh = 0; oh < OH; oh++)
             for (int ow = 0; ow < OW; ow++) {
-                int w0 = ow * stride - pad_left, w1 = w0 + pool;
-                if (w0 < 0) w0 = 0;
-                if (w1 > W) w1 = W;
-                int best = h0 * W + w0;                             // start from the first cell, not from -inf,
-                for (int h = h0; h < h1; h++)                       // so that a winner always exists
-                    for (int w = w0; w < w1; w++)
-                        if (x[h * W + w] > x[best]) best = h * W + w;
-                y[oh * OW + ow] = x[best];
-                arg[oh * OW + ow] = best;
+                int h0 = oh * stride - pad_top, w0 = ow * stride - pad_left;     // the window's top-left cell
+                y[oh * OW + ow] = window_max(x, H, W, h0, h0 + pool, w0, w0 + pool, &arg[oh * OW + ow]);
             }
-        }
     }
 }
 
 void maxpool2d_backward(float *din, const float *dout, const int *argmax, int N, int C, int H, int W, int OH,
                         int OW) {
-#pragma omp parallel for schedule(static)
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * C * H * W >= CONV_PARALLEL_MIN_WORK)
+#endif
     for (int plane = 0; plane < N * C; plane++) {
         float *dx = din + (size_t)plane * H * W;                    // (H, W)
         const float *dy = dout + (size_t)plane * OH * OW;           // (OH, OW)

@@ -3,36 +3,56 @@
 
 #include <assert.h>
 
-void upsample2d_forward(float *out, const float *in, int N, int C, int H, int W, int factor) {
+#include "im2col.h"      // CONV_PARALLEL_MIN_WORK
+
+// One channel plane each. `static inline` so that the calls below with the constant factor 2 get their own copies,
+// in which the compiler knows the block size and turns the inner loops into vector shuffles.
+static inline void upsample_plane(float *restrict y, const float *restrict x, int H, int W, int factor) {
     const int OW = W * factor;
-#pragma omp parallel for schedule(static)
-    for (int plane = 0; plane < N * C; plane++) {
-        const float *x = in + (size_t)plane * H * W;                // (H, W)
-        float *y = out + (size_t)plane * H * factor * OW;           // (H*factor, W*factor)
-        for (int h = 0; h < H; h++) {
-            float *row = y + (size_t)h * factor * OW;               // first of the factor equal output rows
-            for (int w = 0; w < W; w++)
-                for (int j = 0; j < factor; j++) row[w * factor + j] = x[h * W + w];
-            for (int i = 1; i < factor; i++)
-                for (int ow = 0; ow < OW; ow++) row[(size_t)i * OW + ow] = row[ow];
+    for (int h = 0; h < H; h++) {
+        float *row = y + (size_t)h * factor * OW;                   // first of the factor equal output rows
+        for (int w = 0; w < W; w++)
+            for (int j = 0; j < factor; j++) row[w * factor + j] = x[h * W + w];
+        for (int i = 1; i < factor; i++)
+            for (int ow = 0; ow < OW; ow++) row[(size_t)i * OW + ow] = row[ow];
+    }
+}
+
+static inline void upsample_plane_backward(float *restrict dx, const float *restrict dy, int H, int W, int factor) {
+    const int OW = W * factor;
+    // forward: y[h*f + i][w*f + j] = x[h][w]  =>  dx[h][w] = sum over i, j of dy[h*f + i][w*f + j]
+    for (int h = 0; h < H; h++) {
+        float *dx_row = dx + (size_t)h * W;
+        for (int w = 0; w < W; w++) dx_row[w] = 0.0f;
+        for (int i = 0; i < factor; i++) {                          // add the factor rows of the block ...
+            const float *dy_row = dy + (size_t)(h * factor + i) * OW;
+            for (int w = 0; w < W; w++)                             // ... each a sum of factor columns
+                for (int j = 0; j < factor; j++) dx_row[w] += dy_row[w * factor + j];
         }
     }
 }
 
+void upsample2d_forward(float *out, const float *in, int N, int C, int H, int W, int factor) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * C * H * W >= CONV_PARALLEL_MIN_WORK)
+#endif
+    for (int plane = 0; plane < N * C; plane++) {
+        const float *x = in + (size_t)plane * H * W;                // (H, W)
+        float *y = out + (size_t)plane * H * W * factor * factor;   // (H*factor, W*factor)
+        if (factor == 2) upsample_plane(y, x, H, W, 2);             // the usual case, specialised
+        else upsample_plane(y, x, H, W, factor);
+    }
+}
+
 void upsample2d_backward(float *din, const float *dout, int N, int C, int H, int W, int factor) {
-    const int OW = W * factor;
-#pragma omp parallel for schedule(static)
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * C * H * W >= CONV_PARALLEL_MIN_WORK)
+#endif
     for (int plane = 0; plane < N * C; plane++) {
         float *dx = din + (size_t)plane * H * W;                    // (H, W)
-        const float *dy = dout + (size_t)plane * H * factor * OW;   // (H*factor, W*factor)
-        // forward: y[h*f + i][w*f + j] = x[h][w]  =>  dx[h][w] = sum over i, j of dy[h*f + i][w*f + j]
-        for (int h = 0; h < H; h++)
-            for (int w = 0; w < W; w++) {
-                float sum = 0.0f;
-                for (int i = 0; i < factor; i++)
-                    for (int j = 0; j < factor; j++) sum += dy[(size_t)(h * factor + i) * OW + w * factor + j];
-                dx[h * W + w] = sum;
-            }
+        const float *dy = dout + (size_t)plane * H * W * factor * factor;   // (H*factor, W*factor)
+        if (factor == 2) upsample_plane_backward(dx, dy, H, W, 2);
+        else upsample_plane_backward(dx, dy, H, W, factor);
     }
 }
 
