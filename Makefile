@@ -82,6 +82,7 @@ $(BUILD)/tests/library/%: $(BUILD)/tests/library/%.o $(LIB)
 $(BUILD)/tests/chapters/%: $(BUILD)/tests/chapters/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 .SECONDEXPANSION:
+.SECONDARY:
 $(BUILD)/tests/exercises/test_ex%: $(BUILD)/tests/exercises/test_ex%.o $$(EX_OBJ_$$*) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
@@ -106,6 +107,10 @@ lib: $(LIB)
 
 # Each suite runs on its own; the run goes on after a failing suite and fails at the end.
 # CHAPTER_BIN_DIR tells the chapter smoke tests where this build's chapter binaries are.
+# The sanitizer build runs several times slower: Check multiplies every test's time limit by CK_TIMEOUT_MULTIPLIER.
+ifeq ($(SANITIZE),1)
+  export CK_TIMEOUT_MULTIPLIER := 5
+endif
 RUN_SUITES = fail=0; for t in $(1); do echo "== $$t"; CHAPTER_BIN_DIR=$(BUILD)/bin $$t || fail=1; done; \
              if [ $$fail -ne 0 ]; then echo "make check: some suites FAILED"; exit 1; fi
 

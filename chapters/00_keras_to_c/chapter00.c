@@ -15,7 +15,7 @@
 //       Flatten(), Dense(128, activation='relu'),
 //       Dense(10, activation='softmax')])            net_add(net, dense_new(10));   (softmax fused in the loss)
 //     model.compile('adam', 'sparse_categorical_crossentropy')
-//     model.fit(x, y, epochs=3, batch_size=128)      the loop of step 4, written out
+//     model.fit(x, y, epochs=5, batch_size=128)      the loop of step 4, written out
 //
 // Every other chapter copies this file's shape: parse flags, load data, numbered steps, figures, RESULT lines.
 //
@@ -99,17 +99,17 @@ static double check_one(Layer *l, int c, int h, int w, Rng *rng) {
 }
 
 int main(int argc, char **argv) {
-    Options opt = {.epochs = 3, .batch = 128, .seed = 42, .out_dir = "figures/chapter00"};
+    Options opt = {.epochs = 5, .batch = 128, .seed = 42, .out_dir = "figures/chapter00"};
     const CliSpec spec = {
         .program = "chapter00",
         .title = "From Keras to C: layers, backward passes, a gradient check and a CNN on Fashion-MNIST",
         .about = "Builds a small CNN (Conv32-pool-Conv64-pool-Dense128-Dense10), checks every layer's backward pass\n"
                  "against finite differences, trains it with Adam and draws its curves, confusion matrix and\n"
-                 "predictions. Default: 3 epochs on all 60,000 images, about 2 minutes on 2 cores.",
+                 "predictions. Default: 5 epochs on all 60,000 images, about 2 minutes on 2 cores.",
     };
     cli_parse(&opt, &spec, argc, argv);
     if (opt.quick && !opt.epochs_set) opt.epochs = 1;
-    if (opt.full && !opt.epochs_set) opt.epochs = 10;
+    if (opt.full && !opt.epochs_set) opt.epochs = 15;
     double t_start = clock_seconds();
     char err[512];
     if (cli_mkdir_p(opt.out_dir, err, sizeof err) != 0) { fprintf(stderr, "chapter00: %s\n", err); return 1; }
