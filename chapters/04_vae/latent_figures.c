@@ -1,0 +1,183 @@
+// latent_figures.c: the manifold mosaic on labelled z axes, and scatters side by side (see latent_figures.h).
+//
+// The scripts follow the conventions of common/plot.c, so that they behave like every other figure of the project:
+// each one starts by changing into its own directory (gnuplot tells a script its path in ARG0), takes the output
+// name from the variable `out` when it is given (`gnuplot -e "out='x.png'" NAME.gp`; plot_render uses that to
+// write a temporary file first), and draws with pngcairo in the class colours of image.h.
+#include "latent_figures.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "image.h"
+#include "plot.h"
+
+// ---- small file helpers ----
+
+// A text file written as PATH.tmp and renamed to PATH when complete.
+typedef struct {
+    FILE *fp;
+    char path[4096];
+    char tmp[4104];
+} TextFile;
+
+static int text_open(TextFile *f, const char *dir, const char *name, const char *ext, char *err, size_t errlen) {
+    snprintf(f->path, sizeof f->path, "%s/%s.%s", dir, name, ext);
+    snprintf(f->tmp, sizeof f->tmp, "%s.tmp", f->path);
+    f->fp = fopen(f->tmp, "w");
+    if (!f->fp) {
+        snprintf(err, errlen, "cannot create %s (%s): does the directory %s exist?", f->tmp, strerror(errno), dir);
+        return -1;
+    }
+    return 0;
+}
+
+static int text_commit(TextFile *f, char *err, size_t errlen) {
+    int bad = ferror(f->fp);
+    if (fclose(f->fp) != 0) bad = 1;
+    f->fp = NULL;
+    if (bad || rename(f->tmp, f->path) != 0) {
+        snprintf(err, errlen, "cannot write %s (%s)", f->path, strerror(errno));
+        remove(f->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+// A gnuplot string literal: "..." with " and \ escaped.
+static void gp_quote(FILE *fp, const char *s) {
+    fputc('"', fp);
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') fputc('\\', fp);
+        if (*s != '\n') fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+// The opening lines every script of the project shares (see plot.h): cd into the script's directory, the output
+// name, the terminal, the ten class colours as line types 1..10.
+static void gp_begin(FILE *fp, const char *name, const char *what, int width, int height) {
+    fprintf(fp, "# %s.gp: %s (written by chapters/04_vae/latent_figures.c).\n", name, what);
+    fprintf(fp, "# Run from anywhere: gnuplot path/to/%s.gp  ->  %s.png beside this script.\n\n", name, name);
+    fprintf(fp, "here = \"\"; rest = ARG0\n");
+    fprintf(fp, "while (strstrt(rest, \"/\") > 0) { i = strstrt(rest, \"/\"); here = here . rest[1:i]; "
+                "rest = rest[i+1:] }\n");
+    fprintf(fp, "if (strlen(here) > 0) { cd here }\n");
+    fprintf(fp, "if (!exists(\"out\")) { out = \"%s.png\" }\n\n", name);
+    fprintf(fp, "set terminal pngcairo size %d,%d noenhanced\nset output out\n", width, height);
+    for (int i = 0; i < 10; i++)
+        fprintf(fp, "set linetype %d lc rgb '#%02x%02x%02x' lw 2 pt 7\n", i + 1, CLASS_COLORS[i][0],
+                CLASS_COLORS[i][1], CLASS_COLORS[i][2]);
+    fprintf(fp, "set linetype cycle 10\n\n");
+}
+
+// ---- the manifold ----
+
+int latent_manifold_figure(const char *dir, const char *name, const char *title, const float *imgs, int n, int h,
+                           int w, float zmax, char *err, size_t errlen) {
+    // 1. The bare mosaic: no gaps, no frames, one image pixel per PNG pixel, so that the picture is a continuous
+    //    map of the z plane and every tile is exactly w x h pixels.
+    ImageGrid g;
+    image_grid_init(&g, n, n, h, w, 1);
+    g.gap = 0;
+    g.frame = 0;
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < n; c++) image_grid_put_gray(&g, r, c, imgs + (size_t)(r * n + c) * h * w);
+    char tiles[4200];
+    snprintf(tiles, sizeof tiles, "%s/%s_tiles.png", dir, name);
+    int rc = image_grid_write(&g, tiles, err, errlen);
+    image_grid_free(&g);
+    if (rc != 0) return -1;
+
+    // 2. Where the mosaic goes on the z axes. Tile centres are `step` apart in z and w pixels apart in the PNG, so
+    //    one pixel is step / w wide. gnuplot puts PNG pixel (0, 0) (bottom-left, it flips rows) at `origin`; pick
+    //    the origin so that the centre of tile column c, at pixel c*w + (w-1)/2, lands on z[0] = -zmax + c*step.
+    double step = n > 1 ? 2.0 * zmax / (n - 1) : 1.0;
+    double px = step / w, py = step / h;
+    double x0 = -zmax - 0.5 * (w - 1) * px, y0 = -zmax - 0.5 * (h - 1) * py;
+    double lo = -zmax - 0.5 * step, hi = zmax + 0.5 * step;
+    double tic = zmax >= 2.0f ? 1.0 : (zmax >= 1.0f ? 0.5 : 0.1);
+
+    TextFile gp;
+    if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
+    gp_begin(gp.fp, name, "decoded images over the z plane, on axes in z units", 1000, 1000);
+    fputs("set title ", gp.fp); gp_quote(gp.fp, title);
+    fputs("\nset xlabel \"z[0]\"\nset ylabel \"z[1]\"\nset size ratio -1\nset tics out nomirror\n", gp.fp);
+    fprintf(gp.fp, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", lo, hi, lo, hi);
+    // labelled major tics every `tic` in z, and a minor tic at the centre of every tile, so that a tile can be
+    // traced to its z on either axis (a minor tic where a major one is would erase the major one's label)
+    fputs("set xtics ()\nset ytics ()\n", gp.fp);
+    int nmajor = (int)floor(zmax / tic + 1e-6);
+    for (int i = -nmajor; i <= nmajor; i++)
+        fprintf(gp.fp, "set xtics add (\"%g\" %.6g 0)\nset ytics add (\"%g\" %.6g 0)\n", i * tic, i * tic,
+                i * tic, i * tic);
+    for (int c = 0; c < n; c++) {
+        double z = -zmax + c * step;
+        if (fabs(z / tic - round(z / tic)) < 1e-4) continue;
+        fprintf(gp.fp, "set xtics add (\"\" %.6g 1)\nset ytics add (\"\" %.6g 1)\n", z, z);
+    }
+    fprintf(gp.fp, "plot '%s_tiles.png' binary filetype=png dx=%.9g dy=%.9g origin=(%.9g,%.9g) "
+                   "with rgbimage notitle\n", name, px, py, x0, y0);
+    if (text_commit(&gp, err, errlen) != 0) return -1;
+    plot_render(dir, name);
+    return 0;
+}
+
+// ---- scatters side by side ----
+
+int latent_scatter_panels(const char *dir, const char *name, const char *title, const ScatterPanel *panels,
+                          int npanels, const char *const *class_names, int k, char *err, size_t errlen) {
+    if (npanels < 1 || npanels > 4) {
+        snprintf(err, errlen, "latent_scatter_panels: %d panels (1 to 4 fit in one figure)", npanels);
+        return -1;
+    }
+    // NAME.dat: one block per panel, "x y class" per point (blocks are separated by two blank lines, `index p`)
+    TextFile dat, gp;
+    if (text_open(&dat, dir, name, "dat", err, errlen) != 0) return -1;
+    for (int p = 0; p < npanels; p++) {
+        fprintf(dat.fp, "%s# block %d: %s (z[0] z[1] class)\n", p ? "\n\n" : "", p, panels[p].title);
+        for (int i = 0; i < panels[p].n; i++) {
+            int c = panels[p].labels[i];
+            float x = panels[p].xy[2 * i], y = panels[p].xy[2 * i + 1];
+            if (c < 0 || c >= k || !isfinite(x) || !isfinite(y)) continue;
+            fprintf(dat.fp, "%.6g %.6g %d\n", x, y, c);
+        }
+    }
+    if (text_commit(&dat, err, errlen) != 0) return -1;
+
+    // NAME.gp: a multiplot row of square panels; the legend at the right edge of the figure
+    if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
+    gp_begin(gp.fp, name, "latent scatters side by side, coloured by class", 480 * npanels + 200, 560);
+    fputs("set multiplot layout 1,", gp.fp);
+    fprintf(gp.fp, "%d margins 0.05,%.3f,0.12,0.86 spacing 0.06,0.1 title ", npanels,
+            1.0 - 180.0 / (480 * npanels + 200));
+    gp_quote(gp.fp, title);
+    fputs("\nset size square\nset grid\nset xlabel \"z[0]\"\nset ylabel \"z[1]\"\n", gp.fp);
+    for (int p = 0; p < npanels; p++) {
+        fprintf(gp.fp, "\n# panel %d\nset title ", p + 1);
+        gp_quote(gp.fp, panels[p].title);
+        fputc('\n', gp.fp);
+        int ps10 = panels[p].n > 3000 ? 3 : 5;                      // point size x 10: smaller when crowded
+        if (p < npanels - 1) {
+            fputs("unset key\n", gp.fp);
+            fprintf(gp.fp, "plot '%s.dat' index %d using 1:2:($3 + 1) with points pt 7 ps %.1f lc variable "
+                           "notitle\n", name, p, ps10 / 10.0);
+        } else {                                                     // the last panel carries the legend
+            fputs("set key at screen 0.995, 0.5 right center spacing 1.2\n", gp.fp);
+            fprintf(gp.fp, "plot '%s.dat' index %d using 1:2:($3 + 1) with points pt 7 ps %.1f lc variable "
+                           "notitle", name, p, ps10 / 10.0);
+            for (int c = 0; c < k; c++) {
+                fprintf(gp.fp, ", \\\n     keyentry with points lt %d pt 7 ps 1.5 title ", c % 10 + 1);
+                if (class_names) gp_quote(gp.fp, class_names[c]);
+                else fprintf(gp.fp, "\"%d\"", c);
+            }
+            fputc('\n', gp.fp);
+        }
+    }
+    fputs("unset multiplot\n", gp.fp);
+    if (text_commit(&gp, err, errlen) != 0) return -1;
+    plot_render(dir, name);
+    return 0;
+}

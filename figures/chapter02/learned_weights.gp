@@ -1,0 +1,43 @@
+# learned_weights.gp: line plots side by side, drawn from learned_weights.dat (written by common/plot.c).
+# Run from anywhere: gnuplot path/to/learned_weights.gp  ->  learned_weights.png beside this script.
+# gnuplot -e "out='other.png'" learned_weights.gp writes the picture elsewhere.
+
+# Move into this script's directory: ARG0 is its path as given; cut after the last '/'.
+here = ""; rest = exists("ARG0") ? ARG0 : ""
+while (strstrt(rest, "/") > 0) { i = strstrt(rest, "/"); here = here . rest[1:i]; rest = rest[i+1:] }
+if (strlen(here) > 0) { cd here }
+if (!exists("out")) { out = "learned_weights.png" }
+
+set terminal pngcairo size 840,480 noenhanced
+set output out
+# line types 1..10: the class colours of common/image.c (matplotlib's tab10)
+set linetype 1 lc rgb '#1f77b4' lw 2 pt 7
+set linetype 2 lc rgb '#ff7f0e' lw 2 pt 7
+set linetype 3 lc rgb '#2ca02c' lw 2 pt 7
+set linetype 4 lc rgb '#d62728' lw 2 pt 7
+set linetype 5 lc rgb '#9467bd' lw 2 pt 7
+set linetype 6 lc rgb '#8c564b' lw 2 pt 7
+set linetype 7 lc rgb '#e377c2' lw 2 pt 7
+set linetype 8 lc rgb '#7f7f7f' lw 2 pt 7
+set linetype 9 lc rgb '#bcbd22' lw 2 pt 7
+set linetype 10 lc rgb '#17becf' lw 2 pt 7
+set linetype cycle 10
+
+set multiplot layout 1,2 title "Uncertainty weighting (model 3): the loss weights it learned"
+set xlabel "epoch"
+set grid
+set key below horizontal height 1
+
+# panel 1
+set title "the learned weights"
+set ylabel "loss weight"
+set xtics autofreq
+plot 'learned_weights.dat' index 0 using 1:2 with lines lt 1 title "w_angle = exp(-s_angle)", \
+     'learned_weights.dat' index 1 using 1:2 with lines lt 2 title "w_class = exp(-s_class)"
+
+# panel 2
+set title "w_class / w_angle (model 1: 1, model 2: 100)"
+set ylabel "ratio"
+set xtics autofreq
+plot 'learned_weights.dat' index 2 using 1:2 with lines lt 1 title "learned ratio"
+unset multiplot
