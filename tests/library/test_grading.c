@@ -1,6 +1,6 @@
 // test_grading.c: the grading runner keeps exercises apart: a crashing one and an endless one each fail alone,
 // and the others still pass.
-#include <signal.h>
+#include <stdlib.h>
 
 #include "check_main.h"
 #include "grading.h"
@@ -9,10 +9,8 @@ START_TEST(fine) { ck_assert_int_eq(1 + 1, 2); }
 END_TEST
 
 START_TEST(crashes) {
-    volatile int *p = NULL;
-    raise(SIGSEGV);                     // a student's NULL dereference, without relying on undefined behaviour
-    *p = 1;
-}
+    abort();                            // a student's crash (abort rather than a real segfault, so that the
+}                                       // sanitizer build does not print a crash report for a planned crash)
 END_TEST
 
 START_TEST(loops) {
