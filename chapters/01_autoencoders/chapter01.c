@@ -452,10 +452,12 @@ int main(int argc, char **argv) {
         ae_summary(&r->ae, stdout);
         train_autoencoder(r, &train, &test, &rng);
         r->per_image = xmalloc((size_t)test.count * sizeof(float));
-        r->codes = xmalloc((size_t)test.count * ae_code_size(&r->ae) * sizeof(float));
+        // Keep every test image's code and error: steps 4 to 6 look at them without running the nets again.
+        r->codes = xmalloc((size_t)test.count * ae_code_size(&r->ae) * sizeof(float));       // (N_test, Z)
         r->test_mse = evaluate_autoencoder(&r->ae, &test, 256, r->per_image, r->codes, &r->test_penalty);
         printf("%s: test MSE %.5f%s (PCA-64: %.5f), %.1f s\n", r->ae.title, r->test_mse,
                r->ae.activity ? " + penalty" : "", mse_pca, r->seconds);
+        // Keras's val_loss includes the activity penalty; the MSE alone is what compares across models.
         if (r->ae.activity) printf("  with the L1 penalty %.5f: loss %.5f (the notebook's val_loss: %.4f)\n",
                                    r->test_penalty, r->test_mse + r->test_penalty, r->ae.notebook_val_mse);
         Tensor recon = {0};
@@ -644,6 +646,8 @@ int main(int argc, char **argv) {
         Net *encoder = NULL, *decoder = NULL;
         ex_conv_autoencoder(&encoder, &decoder, &rng);
         if (!exercise_skip_if_pending("1.1", "training the deeper autoencoder") && encoder && decoder) {
+            // Wrap the student's two nets as an Autoencoder, so that the training and evaluation of step 3 serve
+            // unchanged. It has no activity penalty (activity = NULL). One epoch by default, 25 with --full.
             deep.ae = (Autoencoder){.kind = AE_CONV, .key = "deep_conv", .title = "1.1 deep conv",
                                     .encoder = encoder, .decoder = decoder, .full_epochs = 25, .full_batch = 128};
             net_out_shape(encoder, &deep.ae.code_c, &deep.ae.code_h, &deep.ae.code_w);
@@ -674,6 +678,7 @@ int main(int argc, char **argv) {
     rng_shuffle(&rng, order, train.count);
     Dataset labelled;
     dataset_subset(&labelled, &train, order, n_labelled);
+    // 600 images make an epoch of 19 batches: many passes are cheap, and both contenders get the same number.
     int finetune_epochs = opt.quick ? 20 : (opt.full ? 100 : 30);
     char step8[160];
     snprintf(step8, sizeof step8, "exercise 1.2: pre-training, with %d labels (1%%)", n_labelled);
@@ -684,6 +689,7 @@ int main(int argc, char **argv) {
     if (!deep.trained) {
         exercise_skip_if_pending("1.1", "pre-training");
     } else {
+        // Pre-trained: 1.1's encoder as step 7 left it (its decoder is no longer needed for classifying).
         Net *head = ex_classifier_head(deep.ae.encoder, K, &rng);
         if (!exercise_skip_if_pending("1.2", "pre-training") && head) {
             net_summary(head, stdout);
@@ -713,6 +719,8 @@ int main(int argc, char **argv) {
              "labels are seen often; the masked cross-entropy ignores the rows without one.");
     double acc_semi = NAN;
     {
+        // The same encoder, decoder and head as steps 7 and 8, all from fresh weights: no pre-training here, the
+        // reconstruction shapes the encoder while the classifier learns. Weight w = 1: L = MSE + CE.
         TwoHeads model = {.class_weight = 1.0f};
         ex_conv_autoencoder(&model.encoder, &model.decoder, &rng);
         if (model.encoder) model.head = ex_classifier_head(model.encoder, K, &rng);
@@ -727,11 +735,13 @@ int main(int argc, char **argv) {
         if (!exercise_skip_if_pending("1.1", "the semi-supervised model") &&
             !exercise_skip_if_pending("1.2", "the semi-supervised model") &&
             !exercise_skip_if_pending("1.3", "the semi-supervised model") && model.encoder && model.head) {
-            ParamList params = {0};
+            ParamList params = {0};                              // one optimiser for the three nets
             params_add_net(&params, model.encoder);
             params_add_net(&params, model.decoder);
             params_add_net(&params, model.head);
             Optimizer *adam = optim_adam_new(params, 1e-3f);
+            // Two batchers: one walks through all the training images (an epoch), the other cycles through the
+            // labelled ones, 16 per batch, starting over whenever it runs out (about 14 passes per epoch).
             int unlabelled_batch = opt.quick ? 16 : 112, labelled_batch = 16, batch = unlabelled_batch + labelled_batch;
             int epochs = opt.epochs_set ? opt.epochs : (opt.full ? 10 : 1);
             Batcher unl, lab;
@@ -759,7 +769,7 @@ int main(int argc, char **argv) {
                     for (int i = 0; i < nl; i++) idx[nu + i] = order[li[i]];    // labelled.x[j] = train.x[order[j]]
                     dataset_gather(&xb, yb, &train, idx, nu + nl);
                     for (int i = 0; i < nu; i++) yb[i] = -1;                    // hide the labels of the first nu
-                    params_zero_grad(&adam->params);
+                    params_zero_grad(&adam->params);                            // then exercise 1.3 adds dL/dw
                     float loss = ex_two_heads_backward(&model, &xb, yb);        // L = MSE + w CE (masked)
                     loss_check_finite(loss, "semi-supervised", epoch + 1, steps + 1);
                     optim_step(adam);
@@ -791,7 +801,7 @@ int main(int argc, char **argv) {
     // ---- Step 10: results ----
     cli_step(&opt, 10, "results",
              "Test MSE of every reconstruction (lower is better), beside the notebook's final validation loss\n"
-             "(which for B and D includes the L1 penalty) and against PCA with the same 64-number code.");
+             "(which for B, D and E includes the L1 penalty) and against PCA with the same 64-number code.");
     printf("%-18s %9s %6s %10s %11s %12s %8s\n", "model", "params", "code", "test MSE", "vs PCA-64", "notebook",
            "seconds");
     printf("%-18s %9s %6d %10.5f %11s %12s %8s\n", "mean image", "-", 0, mse_mean_image, "-", "-", "-");

@@ -1,0 +1,33 @@
+# loss_deep_conv.gp: line plot, drawn from loss_deep_conv.dat (written by common/plot.c).
+# Run from anywhere: gnuplot path/to/loss_deep_conv.gp  ->  loss_deep_conv.png beside this script.
+# gnuplot -e "out='other.png'" loss_deep_conv.gp writes the picture elsewhere.
+
+# Move into this script's directory: ARG0 is its path as given; cut after the last '/'.
+here = ""; rest = exists("ARG0") ? ARG0 : ""
+while (strstrt(rest, "/") > 0) { i = strstrt(rest, "/"); here = here . rest[1:i]; rest = rest[i+1:] }
+if (strlen(here) > 0) { cd here }
+if (!exists("out")) { out = "loss_deep_conv.png" }
+
+set terminal pngcairo size 800,500 noenhanced
+set output out
+# line types 1..10: the class colours of common/image.c (matplotlib's tab10)
+set linetype 1 lc rgb '#1f77b4' lw 2 pt 7
+set linetype 2 lc rgb '#ff7f0e' lw 2 pt 7
+set linetype 3 lc rgb '#2ca02c' lw 2 pt 7
+set linetype 4 lc rgb '#d62728' lw 2 pt 7
+set linetype 5 lc rgb '#9467bd' lw 2 pt 7
+set linetype 6 lc rgb '#8c564b' lw 2 pt 7
+set linetype 7 lc rgb '#e377c2' lw 2 pt 7
+set linetype 8 lc rgb '#7f7f7f' lw 2 pt 7
+set linetype 9 lc rgb '#bcbd22' lw 2 pt 7
+set linetype 10 lc rgb '#17becf' lw 2 pt 7
+set linetype cycle 10
+
+set title "1.1 deep conv autoencoder: loss per epoch (MSE)"
+set xlabel "epoch"
+set ylabel "loss"
+set grid
+set key below horizontal height 1
+set xtics autofreq
+plot 'loss_deep_conv.dat' index 0 using 1:2 with linespoints ps 0.8 lt 1 title "train", \
+     'loss_deep_conv.dat' index 1 using 1:2 with linespoints ps 0.8 lt 2 title "validation (test set)"
