@@ -735,8 +735,8 @@ int main(int argc, char **argv) {
         train_model(&dense, &dense_log, &train, &test, epochs_dense, opt.batch, &rng_dense, eval_seed, epochs_beta,
                     dense_codes_for_beta);
         draw_curves(&dense_log, &opt, "curves_dense", "Dense VAE on Fashion-MNIST", "784 MSE");
-        table[nrows++] = (TableRow){"dense VAE", model_params(&dense), dense_log.last_val, model_pixel_mse(&dense, &test),
-                                    dense_log.seconds, true};
+        table[nrows++] = (TableRow){"dense VAE", model_params(&dense), dense_log.last_val,
+                                    model_pixel_mse(&dense, &test), dense_log.seconds, true};
         have_dense = true;
     }
 
@@ -784,8 +784,8 @@ int main(int argc, char **argv) {
         draw_curves(&conv_log, &opt, "curves_conv", "Convolutional VAE on Fashion-MNIST", "784 BCE");
         draw_latent_figures(&conv, "conv", codes, &test, prior_codes, nsamples, grid_n, &opt);
         if (have_dense) draw_side_by_side(&dense, &conv, &test, prior_codes, &opt, "dense_vs_conv");
-        table[nrows++] = (TableRow){"conv VAE", model_params(&conv), conv_log.last_val, model_pixel_mse(&conv, &test),
-                                    conv_log.seconds, true};
+        table[nrows++] = (TableRow){"conv VAE", model_params(&conv), conv_log.last_val,
+                                    model_pixel_mse(&conv, &test), conv_log.seconds, true};
         have_conv = true;
     } else {
         vae_skip("the conv VAE");
@@ -805,11 +805,18 @@ int main(int argc, char **argv) {
     double ae_mse = model_pixel_mse(&ae, &test);
     table[nrows++] = (TableRow){"plain AE 2-d", model_params(&ae), ae_log.last_val, ae_mse, ae_log.seconds, false};
     {
-        draw_latent_scatter(&ae, codes, &test, &opt, "latent_ae2d", "Plain autoencoder: the test set's codes, by class");
         double mean[Z], sd[Z];
+        if (have_dense) {                              // the VAE's codes, pulled towards N(0, I) by the KL term
+            model_encode(&dense, codes, &test);
+            code_stats(mean, sd, codes, test.count);
+            printf("the dense VAE's codes: mean (%.2f, %.2f), standard deviation (%.2f, %.2f)\n", mean[0], mean[1],
+                   sd[0], sd[1]);
+        }
+        draw_latent_scatter(&ae, codes, &test, &opt, "latent_ae2d",
+                            "Plain autoencoder: the test set's codes, by class");
         code_stats(mean, sd, codes, test.count);
-        printf("its codes: mean (%.2f, %.2f), standard deviation (%.2f, %.2f); a VAE's are pulled to (0, 0) and (1, 1)\n",
-               mean[0], mean[1], sd[0], sd[1]);
+        printf("the plain autoencoder's codes: mean (%.2f, %.2f), standard deviation (%.2f, %.2f)\n", mean[0],
+               mean[1], sd[0], sd[1]);
         // "Samples" from the plain autoencoder, half the rows each: (a) the VAEs' own prior codes z ~ N(0, I), (b)
         // codes from a Gaussian fitted to its test codes, the fairest guess at where its codes live.
         int half = nsamples >= 20 ? nsamples / 2 : 10;
@@ -821,7 +828,8 @@ int main(int argc, char **argv) {
             }
         char what[160];
         snprintf(what, sizeof what, "random codes: in the top %d row%s z ~ N(0, I)\n  (the first %d codes of "
-                 "samples_dense.png), below them z ~ N(mean, sd^2) of its own codes", half / 10, half > 10 ? "s" : "", half);
+                 "samples_dense.png), below them z ~ N(mean, sd^2) of its own codes", half / 10,
+                 half > 10 ? "s" : "", half);
         draw_samples(&ae, ae_codes, 2 * half, half / 10, &opt, "samples_ae2d", what);
     }
 
