@@ -10,7 +10,7 @@
 // Subnormal floats (below 1.2e-38) are 10-100x slower on x86 cores. Training makes many of them: Adam's moments of
 // a weight whose gradient is almost always 0 (a first-layer weight of a border pixel) shrink by 0.9 and 0.999 a
 // step, and squared tiny gradients land there too. The dense VAE of chapter 04 spent half its time in optim_step
-// and slowed from 4 s to 11 s an epoch. Flushing them to zero changes no result that matters: they are 1e-38.
+// and slowed from 4 s to 12 s an epoch. Flushing them to zero changes no result that matters: they are 1e-38.
 // The mode is per thread, so every OpenMP thread sets it (threads created later inherit it).
 static void flush_subnormals(void) {
 #if defined(__x86_64__)

@@ -37,8 +37,8 @@
 //   notebook's way and step 1 prints how many labels that really keeps.
 //
 // How to run
-//   make chapter03 && ./chapter03        2 epochs per run: about 3 minutes on 2 cores; figures/chapter03/
-//   ./chapter03 --full                   the notebook's 10 epochs per run (about 25 minutes on 2 cores)
+//   make chapter03 && ./chapter03        2 epochs per run: about 4 minutes on 2 cores; figures/chapter03/
+//   ./chapter03 --full                   the notebook's 10 epochs per run (about 20 minutes on 2 cores)
 //   ./chapter03 --quick                  seconds: 256 training images, the sweep at 1% and 5% only (the tests)
 //   ./chapter03 --with-replacement       mask labels the notebook's way
 //
@@ -549,8 +549,8 @@ int main(int argc, char **argv) {
                  "(10 classes) on a few labelled ones, with a masked cross-entropy. The notebook's four runs (all,\n"
                  "25%, 5% and 5% weighted 10:1 fine labels), then a sweep over 1-100% labels against fine-only\n"
                  "training, a reconstruction head and pseudo-labelling, and a t-SNE map of the representation.\n"
-                 "Default: 2 epochs per run, about 3 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
-                 "about 25 minutes.",
+                 "Default: 2 epochs per run, about 4 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
+                 "about 20 minutes.",
         .extras = extras,
         .nextras = 2,
     };
@@ -812,8 +812,8 @@ int main(int argc, char **argv) {
     // ---- Step 5: what the trunk learnt ----
     cli_step(&opt, 5, "t-SNE of the representation r (the 5% run)",
              "The 1,568 numbers r of each test image, mapped to 2-d by t-SNE (neighbours stay neighbours), coloured\n"
-             "by fine class and by coarse class. With the coarse labels for every image, the three coarse groups\n"
-             "separate cleanly; within Tops, the fine classes the few fine labels must tell apart overlap.");
+             "by fine class and by coarse class. Look for what the coarse labels could teach the trunk (Other apart\n"
+             "from Tops) and what they could not (shirts, T-shirts, pullovers and coats, all of them Tops).");
     if (ready) {
         float *xy = xmalloc((size_t)n_tsne * 2 * sizeof(float));
         TsneOptions to = tsne_defaults();
