@@ -29,9 +29,9 @@
 //   layers and no sampling or KL (what the KL term buys), step 7 the beta-VAE (how much KL: exercise 4.3).
 //
 // How to run
-//   make chapter04 && ./chapter04      about 4 minutes on 2 cores; figures in figures/chapter04/
+//   make chapter04 && ./chapter04      about 3 minutes on 2 cores; figures in figures/chapter04/
 //   ./chapter04 --quick                a few seconds, on 256 training images (what the tests run)
-//   ./chapter04 --full                 the notebook's 50 epochs (the conv VAE: the Keras example's 30); hours
+//   ./chapter04 --full                 the notebook's 50 epochs (the conv VAE: the Keras example's 30); ~30 minutes
 //   ./chapter04 --help                 every flag
 //
 // What it leaves out on purpose
@@ -666,7 +666,7 @@ int main(int argc, char **argv) {
                  "Fashion-MNIST and draws its latent map, decoded manifolds, samples from the prior and walks in\n"
                  "latent space; then the Keras example's convolutional VAE, a plain 2-d autoencoder for contrast,\n"
                  "and beta-VAEs with beta = 0.1 and 4. Default, on all 60,000 images: 10 epochs for the dense VAE\n"
-                 "and the plain autoencoder, 5 for the beta-VAEs, 2 for the conv VAE; about 4 minutes on 2 cores.\n"
+                 "and the plain autoencoder, 5 for the beta-VAEs, 2 for the conv VAE; about 3 minutes on 2 cores.\n"
                  "--full: the notebook's 50 epochs (25 for the beta-VAEs, the Keras example's 30 for the conv VAE).\n"
                  "--epochs N gives every model N epochs.",
     };
@@ -892,8 +892,8 @@ int main(int argc, char **argv) {
             printf("%-20s %9zu %15.2f %8s %9.2f %11.5f %8.1f\n", table[i].model, table[i].params, table[i].val.recon,
                    "-", table[i].val.total, table[i].pixel_mse, table[i].seconds);
     }
-    printf("the notebook, dense VAE on MNIST after 50 epochs: val_loss ~37.5; on Fashion-MNIST the same network\n"
-           "reaches ~29.5 after 10 epochs and ~27.7 (KL ~5.2) after 50\n");
+    printf("for comparison: the notebook's dense VAE on MNIST, 50 epochs: val_loss ~37.5; the same network in\n"
+           "PyTorch on Fashion-MNIST: ~29.5 after 10 epochs, ~27.7 (KL ~5.2) after 50\n");
     if (have_dense) {
         cli_result("val_loss_dense", dense_log.last_val.total);
         cli_result("val_recon_dense", dense_log.last_val.recon);

@@ -6,12 +6,17 @@
 //   double acc;
 //   ck_assert(chapter_result(&r, "test_accuracy", &acc));
 //
+// chapter_expect(program, args, status, in_err, in_out) runs it and checks the exit status and that stderr and
+// stdout contain the given texts (NULL: no check); chapter_expect_shared_errors(program) checks what every chapter
+// gets from the shared command line (common/cli.c) and data loader.
+//
 // The binary's stdout and stderr are captured whole (into r.out and r.err, NUL-terminated, freed by
 // chapter_run_free). The arguments are passed through /bin/sh, so keep them simple (no quotes needed).
 #ifndef CHAPTER_RUN_H
 #define CHAPTER_RUN_H
 
 #define _POSIX_C_SOURCE 200809L
+#include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +72,34 @@ static inline bool chapter_result(const ChapterRun *r, const char *key, double *
     for (const char *p = r->out; (p = strstr(p, pattern)) != NULL; p++)
         if (p == r->out || p[-1] == '\n') return sscanf(p + strlen(pattern), "%lf", value) == 1;
     return false;
+}
+
+// Run `program args`; it must exit with `status`, and its stderr contain in_err and its stdout in_out (either may
+// be NULL). A failure names the command and shows what it printed.
+static inline void chapter_expect(const char *program, const char *args, int status, const char *in_err,
+                                  const char *in_out) {
+    ChapterRun r;
+    chapter_run(&r, program, args);
+    bool ok = r.status == status && (!in_err || strstr(r.err, in_err)) && (!in_out || strstr(r.out, in_out));
+    if (!ok)
+        fprintf(stderr, "%s %s: exit %d (expected %d)\nstderr: %s\nstdout (start): %.400s\n", program, args, r.status,
+                status, r.err, r.out);
+    chapter_run_free(&r);
+    ck_assert_msg(ok, "%s %s: expected exit %d%s%s%s%s", program, args, status, in_err ? ", stderr with \"" : "",
+                  in_err ? in_err : "", in_err ? "\"" : "", in_out ? " and stdout with the expected text" : "");
+}
+
+// What the shared command line and data loader promise every chapter: a bad flag exits 2 with the reason and the
+// usage, --help exits 0, missing data exits 1 naming the directory and the Debian package that provides it.
+static inline void chapter_expect_shared_errors(const char *program) {
+    chapter_expect(program, "--epochs 0", 2, "out of range", NULL);
+    chapter_expect(program, "--epochs 0", 2, "usage:", NULL);
+    chapter_expect(program, "--epochs two", 2, "needs a number", NULL);
+    chapter_expect(program, "--quick --full", 2, "exclude each other", NULL);
+    chapter_expect(program, "--no-such-flag", 2, "unknown option '--no-such-flag'", NULL);
+    chapter_expect(program, "--help", 0, NULL, "--epochs N");
+    chapter_expect(program, "--quick --data /nonexistent/dir --out /tmp", 1, "/nonexistent/dir", NULL);
+    chapter_expect(program, "--quick --data /nonexistent/dir --out /tmp", 1, "dataset-fashion-mnist", NULL);
 }
 
 // A fresh empty directory under /tmp for a chapter's figures; the caller owns the returned string.
