@@ -119,6 +119,7 @@ static Net *build_decoder(Rng *rng) {
 typedef struct {
     float w_fine, w_coarse, w_recon;    // w_coarse = 0: no coarse head; w_recon = 0: no decoder
     bool pseudo;                        // pseudo-labelling: confident predictions join the fine loss
+    bool fine_over_batch;               // --fine-over-batch: L_fine divided by the batch size, not by M (step 4)
 } LossSetup;
 
 // The composed model: separate nets, glued together by train_step.
@@ -238,8 +239,11 @@ static StepLosses train_step(Model *m, const Tensor *xb, const int *yfine, const
     tensor_resize(&m->dfine, N, K, 1, 1);
     s.fine = ex_masked_cross_entropy(m->dfine.data, zf->data, m->targets, N, K);   // mean over labelled rows
     for (int i = 0; i < N; i++) s.labelled += m->targets[i] >= 0;
-    scale_in_place(&m->dfine, m->loss.w_fine);                                    // dL/dzf = w_f dL_f/dzf
-    s.total = m->loss.w_fine * s.fine;
+    // --fine-over-batch: the sum over the M labelled rows divided by N, not by M, which is what Keras computes
+    // for a per-row loss that is 0 on masked rows. The same as weighting this batch's L_fine by M / N.
+    float w_fine = m->loss.w_fine * (m->loss.fine_over_batch ? (float)s.labelled / N : 1.0f);
+    scale_in_place(&m->dfine, w_fine);                                            // dL/dzf = w_f dL_f/dzf
+    s.total = w_fine * s.fine;
     if (m->coarse) {
         const Tensor *zc = net_forward(m->coarse, r, true);                       // zc (N, 3)
         tensor_resize(&m->dcoarse, N, COARSE_K, 1, 1);
@@ -534,13 +538,15 @@ static double report(const int *cm, int k, const char *const *names, const char 
 
 int main(int argc, char **argv) {
     Options opt = {.epochs = 2, .batch = 64, .seed = 42, .out_dir = "figures/chapter03"};
-    bool with_replacement = false;
+    bool with_replacement = false, fine_over_batch = false;
     double sweep_epochs = 0;                        // 0: as many as --epochs
     const CliExtra extras[] = {
         {.name = "with-replacement", .help = "hide labels as the notebook does (draws with replacement: more survive)",
          .flag = &with_replacement},
         {.name = "sweep-epochs", .arg = "N", .help = "epochs of each run of step 4's sweep (default: --epochs)",
          .number = &sweep_epochs, .min = 1, .max = 100000},
+        {.name = "fine-over-batch", .help = "divide the fine loss by the batch size, not by its labelled rows",
+         .flag = &fine_over_batch},
     };
     const CliSpec spec = {
         .program = "chapter03",
@@ -552,7 +558,7 @@ int main(int argc, char **argv) {
                  "Default: 2 epochs per run, about 4 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
                  "about 20 minutes.",
         .extras = extras,
-        .nextras = 2,
+        .nextras = 3,
     };
     cli_parse(&opt, &spec, argc, argv);
     if (opt.quick && !opt.epochs_set) opt.epochs = 1;
@@ -645,10 +651,10 @@ int main(int argc, char **argv) {
     bool ready = labels_ready & !exercise_skip_if_pending("3.1", "training (steps 2 to 5)");
 
     const RunSpec runs[4] = {
-        {"all fine labels", "all", 0, {1, 1, 0, false}, false},
-        {"25% of the fine labels", "25", 1, {1, 1, 0, false}, false},
-        {"5% of the fine labels", "5", 2, {1, 1, 0, false}, false},
-        {"5% of the fine labels, weights 10:1", "5_weighted", 2, {10, 1, 0, false}, false},
+        {"all fine labels", "all", 0, {1, 1, 0, false, fine_over_batch}, false},
+        {"25% of the fine labels", "25", 1, {1, 1, 0, false, fine_over_batch}, false},
+        {"5% of the fine labels", "5", 2, {1, 1, 0, false, fine_over_batch}, false},
+        {"5% of the fine labels, weights 10:1", "5_weighted", 2, {10, 1, 0, false, fine_over_batch}, false},
     };
     const double notebook_fine[4] = {0.903, 0.891, 0.889, 0.890};
     RunResult main_res[4] = {{0}};
@@ -671,8 +677,9 @@ int main(int argc, char **argv) {
                with_commas((long)net_param_count(shown.fine), buf[2]), with_commas((long)net_param_count(shown.coarse), buf[3]));
         model_free(&shown);
         for (int r = 0; r < 4; r++) {
-            printf("\n[run %d/4] %s: %s fine labels, loss = %g L_fine + %g L_coarse\n", r + 1, runs[r].name,
-                   with_commas(kept[runs[r].frac][K], buf[0]), runs[r].loss.w_fine, runs[r].loss.w_coarse);
+            printf("\n[run %d/4] %s: %s fine labels, loss = %g L_fine + %g L_coarse%s\n", r + 1, runs[r].name,
+                   with_commas(kept[runs[r].frac][K], buf[0]), runs[r].loss.w_fine, runs[r].loss.w_coarse,
+                   fine_over_batch ? " (L_fine divided by the batch size: --fine-over-batch)" : "");
             train_run(&main_res[r], &runs[r], &data, opt.epochs, &opt, true, r == 2 ? repr : NULL, n_tsne);
             printf("test: fine accuracy %.4f, coarse accuracy %.4f (%.0f s, %.0f img/s)\n", main_res[r].test.fine_acc,
                    main_res[r].test.coarse_acc, main_res[r].seconds, main_res[r].images_per_second);
@@ -753,7 +760,7 @@ int main(int argc, char **argv) {
         int last_frac = opt.quick ? 2 : 0;                  // --quick: 1% and 5% only
         for (int f = NFRAC - 1; f >= last_frac; f--) {      // 1% first: the interesting end
             for (int a = 0; a < NMETHODS; a++) {
-                RunSpec sp = {method_names[a], method_tags[a], f, {1, 1, 0, false}, false};
+                RunSpec sp = {method_names[a], method_tags[a], f, {1, 1, 0, false, fine_over_batch}, false};
                 if (a == FINE_ONLY) {
                     sp.loss.w_coarse = 0;
                     sp.labelled_only = true;
@@ -800,8 +807,9 @@ int main(int argc, char **argv) {
         PlotSeries series[NMETHODS];
         for (int a = 0; a < NMETHODS; a++) series[a] = (PlotSeries){.name = method_names[a], .y = ys[a], .n = NFRAC};
         char title[128], xlabel[96];
-        snprintf(title, sizeof title, "Fine accuracy against labelled fraction (%d epoch%s%s)", sweep_ep,
-                 sweep_ep == 1 ? "" : "s", with_replacement ? ", masks drawn with replacement" : "");
+        snprintf(title, sizeof title, "Fine accuracy against labelled fraction (%d epoch%s%s%s)", sweep_ep,
+                 sweep_ep == 1 ? "" : "s", with_replacement ? ", masks drawn with replacement" : "",
+                 fine_over_batch ? ", fine loss over the batch" : "");
         snprintf(xlabel, sizeof xlabel, "fine labels kept (of %s training images)", with_commas(train.count, buf[0]));
         if (fig_lines_logx(opt.out_dir, "sweep", title, xlabel, "test accuracy (10 classes)", x, xtics, NFRAC, series,
                            NMETHODS, err, sizeof err) != 0)
