@@ -49,7 +49,8 @@ extern const unsigned char CLASS_COLORS[10][3];
 // Write a grey image pix (h, w), values in [0, 1] (clipped), as an 8-bit grey PNG at path.
 // Returns 0, or -1 with a one-line message in err (directory missing, disk full, ...).
 int png_write_gray(const char *path, const float *pix, int h, int w, char *err, size_t errlen);
-// Write an RGB image rgb (h, w, 3) bytes, interleaved as in the file, as an 8-bit RGB PNG. Returns 0 or -1 as above.
+// Write an RGB image rgb (h, w, 3) bytes, interleaved as in the file, as an 8-bit RGB PNG (or grey, one channel,
+// when every pixel is grey: the same picture, smaller). Returns 0 or -1 as above.
 int png_write_rgb(const char *path, const unsigned char *rgb, int h, int w, char *err, size_t errlen);
 
 // Pixels read back from a PNG.

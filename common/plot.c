@@ -83,8 +83,7 @@ static int check_name(const char *name, char *err, size_t errlen) {
     return 0;
 }
 
-// Write s as a gnuplot double-quoted string: "..." with \ and " escaped. NULL writes "".
-static void gp_string(FILE *fp, const char *s) {
+void plot_gp_string(FILE *fp, const char *s) {
     fputc('"', fp);
     for (; s && *s; s++) {
         if (*s == '"' || *s == '\\') fputc('\\', fp);
@@ -106,9 +105,9 @@ static void dat_number(FILE *fp, double v) {
     else fputs("NaN", fp);
 }
 
-// The start of every script: how to run it, the cd into its own directory, terminal, output, colours.
-static void gp_prologue(FILE *fp, const char *name, const char *what, int width, int height) {
-    fprintf(fp, "# %s.gp: %s, drawn from %s.dat (written by common/plot.c).\n", name, what, name);
+void plot_script_begin(FILE *fp, const char *name, const char *what, const char *writer, const char *terminal,
+                       int width, int height) {
+    fprintf(fp, "# %s.gp: %s (written by %s).\n", name, what, writer);
     fprintf(fp, "# Run from anywhere: gnuplot path/to/%s.gp  ->  %s.png beside this script.\n", name, name);
     fprintf(fp, "# gnuplot -e \"out='other.png'\" %s.gp writes the picture elsewhere.\n\n", name);
     fprintf(fp, "# Move into this script's directory: ARG0 is its path as given; cut after the last '/'.\n");
@@ -117,13 +116,20 @@ static void gp_prologue(FILE *fp, const char *name, const char *what, int width,
                 "rest = rest[i+1:] }\n");
     fprintf(fp, "if (strlen(here) > 0) { cd here }\n");
     fprintf(fp, "if (!exists(\"out\")) { out = \"%s.png\" }\n\n", name);
-    fprintf(fp, "set terminal pngcairo size %d,%d noenhanced\n", width, height);
+    fprintf(fp, "set terminal %s size %d,%d noenhanced\n", terminal, width, height);
     fprintf(fp, "set output out\n");
     fprintf(fp, "# line types 1..10: the class colours of common/image.c (matplotlib's tab10)\n");
     for (int i = 0; i < 10; i++)
         fprintf(fp, "set linetype %d lc rgb '#%02x%02x%02x' lw 2 pt 7\n", i + 1, CLASS_COLORS[i][0],
                 CLASS_COLORS[i][1], CLASS_COLORS[i][2]);
     fprintf(fp, "set linetype cycle 10\n\n");
+}
+
+// The start of the scripts written here: plot_script_begin, naming the .dat file the script reads.
+static void gp_prologue(FILE *fp, const char *name, const char *what, int width, int height) {
+    char about[256];
+    snprintf(about, sizeof about, "%s, drawn from %s.dat", what, name);
+    plot_script_begin(fp, name, about, "common/plot.c", "pngcairo", width, height);
 }
 
 // ================================================ Rendering =========================================================
@@ -153,7 +159,8 @@ int plot_render(const char *dir, const char *name) {
     snprintf(tmp_png, sizeof tmp_png, "%s.tmp", png);
     if (!plot_have_gnuplot()) {
         if (!notice_printed)
-            fprintf(stderr, "gnuplot not found: wrote %s; run `make figures` after installing gnuplot-nox\n", script);
+            fprintf(stderr, "gnuplot not found: plots are written as scripts only (%s, ...); after installing "
+                    "gnuplot-nox, `gnuplot NAME.gp` draws one\n", script);
         notice_printed = true;
         return -1;
     }
@@ -263,7 +270,7 @@ static void write_lines_plot(FILE *fp, const char *name, const PlotSeries *s, in
     for (int i = 0; i < ns; i++) {
         fprintf(fp, "%s'%s.dat' index %d using 1:2 with %s lt %d title ", i ? ", \\\n     " : "", name,
                 first_block + i, s[i].n <= 30 ? "linespoints ps 0.8" : "lines", i % 10 + 1);
-        gp_string(fp, s[i].name);
+        plot_gp_string(fp, s[i].name);
     }
     fputc('\n', fp);
 }
@@ -287,9 +294,9 @@ int plot_lines(const char *dir, const char *name, const char *title, const char 
     write_series_blocks(dat.fp, series, nseries, &block);
 
     gp_prologue(gp.fp, name, "line plot", 800, 500);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
-    fputs("\nset xlabel ", gp.fp); gp_string(gp.fp, xlabel);
-    fputs("\nset ylabel ", gp.fp); gp_string(gp.fp, ylabel);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
+    fputs("\nset xlabel ", gp.fp); plot_gp_string(gp.fp, xlabel);
+    fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     fputs("\nset grid\nset key below horizontal height 1\n", gp.fp);     // below the axes: never on top of a curve
     write_lines_plot(gp.fp, name, series, nseries, 0);
     return finish(&dat, &gp, dir, name, err, errlen);
@@ -307,13 +314,13 @@ int plot_panels(const char *dir, const char *name, const char *title, const char
 
     gp_prologue(gp.fp, name, "line plots side by side", npanels * 420 > 800 ? npanels * 420 : 800, 480);
     fprintf(gp.fp, "set multiplot layout 1,%d title ", npanels);
-    gp_string(gp.fp, title);
-    fputs("\nset xlabel ", gp.fp); gp_string(gp.fp, xlabel);
+    plot_gp_string(gp.fp, title);
+    fputs("\nset xlabel ", gp.fp); plot_gp_string(gp.fp, xlabel);
     fputs("\nset grid\nset key below horizontal height 1\n", gp.fp);
     block = 0;
     for (int p = 0; p < npanels; p++) {
-        fprintf(gp.fp, "\n# panel %d\nset title ", p + 1); gp_string(gp.fp, panels[p].title);
-        fputs("\nset ylabel ", gp.fp); gp_string(gp.fp, panels[p].ylabel);
+        fprintf(gp.fp, "\n# panel %d\nset title ", p + 1); plot_gp_string(gp.fp, panels[p].title);
+        fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, panels[p].ylabel);
         fputc('\n', gp.fp);
         write_lines_plot(gp.fp, name, panels[p].series, panels[p].nseries, block);
         block += panels[p].nseries;
@@ -331,7 +338,7 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
     OutFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "scatter coloured by class", 800, 560);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     // the legend on the right, outside the axes; the axes kept square-ish so distances look like distances
     fputs("\nset key outside right center spacing 1.2\nset grid\nset size square\n", gp.fp);
     fputs("plot ", gp.fp);
@@ -354,7 +361,7 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
         fprintf(gp.fp, "%s'%s.dat' index %d using 1:2 with points lt %d ps %.1f notitle, \\\n"
                        "     keyentry with points lt %d ps 1.5 title ", block ? ", \\\n     " : "",
                 name, block, c % 10 + 1, n > 3000 ? 0.3 : (n > 500 ? 0.5 : 0.8), c % 10 + 1);
-        if (class_names) gp_string(gp.fp, class_names[c]);
+        if (class_names) plot_gp_string(gp.fp, class_names[c]);
         else fprintf(gp.fp, "\"%d\"", c);
         block++;
     }
@@ -374,7 +381,7 @@ static void gp_name_tics(FILE *fp, const char *axis, const char *const *names, i
     fprintf(fp, "set %stics (", axis);
     for (int i = 0; i < k; i++) {
         if (i) fputs(", ", fp);
-        if (names) gp_string(fp, names[i]);
+        if (names) plot_gp_string(fp, names[i]);
         else fprintf(fp, "\"%d\"", i);
         fprintf(fp, " %d", i);
     }
@@ -396,7 +403,7 @@ int plot_confusion(const char *dir, const char *name, const char *title, const i
         }
 
     gp_prologue(gp.fp, name, "confusion matrix", 820, 700);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     fputs("\nset xlabel \"predicted\"\nset ylabel \"true\"\n", gp.fp);
     gp_name_tics(gp.fp, "x", class_names, k);
     fputs(" rotate by 40 right scale 0\n", gp.fp);
@@ -422,8 +429,8 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
     OutFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "box plots per group", 800, 500);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
-    fputs("\nset ylabel ", gp.fp); gp_string(gp.fp, ylabel);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
+    fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     fputc('\n', gp.fp);
     gp_name_tics(gp.fp, "x", group_names, k);
     fprintf(gp.fp, " rotate by 30 right scale 0\nset xrange [-0.7:%g]\n", k - 0.3);
@@ -474,8 +481,8 @@ int plot_bars(const char *dir, const char *name, const char *title, const char *
         if (isfinite(values[i]) && values[i] > hi) hi = values[i];
     }
     gp_prologue(gp.fp, name, "bar chart", 800, 500);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
-    fputs("\nset ylabel ", gp.fp); gp_string(gp.fp, ylabel);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
+    fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     // room above the tallest bar for its value
     float span = hi - lo > 0 ? hi - lo : 1;
     fprintf(gp.fp, "\nset yrange [%g:%g]\nset xrange [-0.6:%g]\n", lo < 0 ? lo - 0.12 * span : 0, hi + 0.12 * span,

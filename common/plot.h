@@ -7,8 +7,8 @@
 //   NAME.gp    a gnuplot script that draws NAME.dat into NAME.png (pngcairo, about 800 x 500, default font)
 //
 // and then renders NAME.png by running `gnuplot NAME.gp` when gnuplot is on the PATH. When it is not, the first
-// plot of the process prints one notice ("gnuplot not found: wrote figures/chapter01/loss.gp; run `make figures`
-// after installing gnuplot-nox") and the scripts are kept for later. A render that fails is a warning on stderr,
+// plot of the process prints one notice ("gnuplot not found: plots are written as scripts only (...); after
+// installing gnuplot-nox, `gnuplot NAME.gp` draws one") and the scripts are kept for later. A render that fails is a warning on stderr,
 // never an error: a missing figure must not stop a training run.
 //
 // The scripts run from anywhere: `gnuplot figures/chapter01/loss.gp` from the repository root works as well as
@@ -31,6 +31,7 @@
 #define PLOT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 // One named curve.
@@ -84,5 +85,16 @@ int plot_bars(const char *dir, const char *name, const char *title, const char *
 // written, -1 when not (no gnuplot: the notice is printed once; a failed run: a warning with gnuplot's message).
 // The plot_* functions call it themselves.
 int plot_render(const char *dir, const char *name);
+
+// ---- For chapters that write a figure of their own (chapter 03's pairs, chapter 04's manifolds) ----
+// The opening lines every script of the project shares: a comment saying what it draws and which source file
+// wrote it, the cd into the script's own directory (so `gnuplot path/to/NAME.gp` works from anywhere), the output
+// name (`gnuplot -e "out='x.png'"` overrides it; plot_render relies on that), the terminal, and the ten class
+// colours as line types 1..10. terminal: "pngcairo" (smooth lines and points), or "png" for pictures made of grey
+// images (libgd writes a 256-colour palette: the same look in half the bytes).
+void plot_script_begin(FILE *fp, const char *name, const char *what, const char *writer, const char *terminal,
+                       int width, int height);
+// s as a gnuplot double-quoted string: "..." with \ and " escaped (NULL writes "").
+void plot_gp_string(FILE *fp, const char *s);
 
 #endif

@@ -61,32 +61,11 @@ static int finish(Out *dat, Out *gp, const char *dir, const char *name, char *er
     return 0;
 }
 
-// A gnuplot string: "..." with \ and " escaped.
-static void gp_string(FILE *fp, const char *s) {
-    fputc('"', fp);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', fp);
-        if (*s != '\n') fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
-// The start of every script, as common/plot.c writes it: cd into the script's own directory (ARG0 is its path),
-// the output name (overridable with -e "out='x.png'"), the terminal, and the ten class colours.
+// The opening lines of every script: plot_script_begin (plot.h), naming the .dat file it reads.
 static void gp_prologue(FILE *fp, const char *name, const char *what, int width, int height) {
-    fprintf(fp, "# %s.gp: %s, drawn from %s.dat (written by chapters/03_semisupervised/figures.c).\n", name, what,
-            name);
-    fprintf(fp, "# Run from anywhere: gnuplot path/to/%s.gp  ->  %s.png beside this script.\n\n", name, name);
-    fputs("here = \"\"; rest = exists(\"ARG0\") ? ARG0 : \"\"\n", fp);
-    fputs("while (strstrt(rest, \"/\") > 0) { i = strstrt(rest, \"/\"); here = here . rest[1:i]; "
-          "rest = rest[i+1:] }\n", fp);
-    fputs("if (strlen(here) > 0) { cd here }\n", fp);
-    fprintf(fp, "if (!exists(\"out\")) { out = \"%s.png\" }\n\n", name);
-    fprintf(fp, "set terminal pngcairo size %d,%d noenhanced\nset output out\n", width, height);
-    for (int i = 0; i < 10; i++)
-        fprintf(fp, "set linetype %d lc rgb '#%02x%02x%02x' lw 2 pt 7\n", i + 1, CLASS_COLORS[i][0],
-                CLASS_COLORS[i][1], CLASS_COLORS[i][2]);
-    fputs("set linetype cycle 10\n\n", fp);
+    char about[256];
+    snprintf(about, sizeof about, "%s, drawn from %s.dat", what, name);
+    plot_script_begin(fp, name, about, "chapters/03_semisupervised/figures.c", "pngcairo", width, height);
 }
 
 // `set xtics ("name0" 0, "name1" 1, ...)`
@@ -94,7 +73,7 @@ static void gp_name_tics(FILE *fp, const char *axis, const char *const *names, i
     fprintf(fp, "set %stics (", axis);
     for (int i = 0; i < k; i++) {
         if (i) fputs(", ", fp);
-        gp_string(fp, names[i]);
+        plot_gp_string(fp, names[i]);
         fprintf(fp, " %d", i);
     }
     fputc(')', fp);
@@ -114,7 +93,7 @@ static void confusion_panel(FILE *dat, FILE *gp, const char *name, int block, co
             fprintf(dat, "%d %d %d\n", c, t, v);
         }
     fputs("\nset title ", gp);
-    gp_string(gp, p->title);
+    plot_gp_string(gp, p->title);
     fputc('\n', gp);
     gp_name_tics(gp, "x", p->names, p->k);
     fputs(" rotate by 40 right scale 0\n", gp);
@@ -133,7 +112,7 @@ int fig_confusion_pair(const char *dir, const char *name, const char *title, con
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "two confusion matrices side by side", 1400, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
-    gp_string(gp.fp, title);
+    plot_gp_string(gp.fp, title);
     fputs("\nset xlabel \"predicted\"\nset ylabel \"true\"\nset size ratio -1\nset cblabel \"count\"\n", gp.fp);
     fputs("set palette defined (0 '#f7fbff', 0.25 '#c6dbef', 0.5 '#6baed6', 0.75 '#2171b5', 1 '#08306b')\n", gp.fp);
     confusion_panel(dat.fp, gp.fp, name, 0, left);
@@ -148,7 +127,7 @@ int fig_confusion_pair(const char *dir, const char *name, const char *title, con
 static void scatter_panel(FILE *dat, FILE *gp, const char *name, int *block, const float *xy, int n,
                           const ScatterPanel *p) {
     fputs("\nset title ", gp);
-    gp_string(gp, p->title);
+    plot_gp_string(gp, p->title);
     fputs("\nplot ", gp);
     int drawn = 0;
     for (int c = 0; c < p->k; c++) {
@@ -161,7 +140,7 @@ static void scatter_panel(FILE *dat, FILE *gp, const char *name, int *block, con
             if (p->labels[i] == c) fprintf(dat, "%.5g %.5g\n", xy[2 * i], xy[2 * i + 1]);
         fprintf(gp, "%s'%s.dat' index %d using 1:2 with points lt %d ps %.1f title ", drawn ? ", \\\n     " : "",
                 name, *block, c % 10 + 1, n > 3000 ? 0.3 : (n > 500 ? 0.5 : 0.8));
-        gp_string(gp, p->names[c]);
+        plot_gp_string(gp, p->names[c]);
         (*block)++;
         drawn++;
     }
@@ -175,7 +154,7 @@ int fig_scatter_pair(const char *dir, const char *name, const char *title, const
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "one 2-d map coloured two ways, side by side", 1500, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
-    gp_string(gp.fp, title);
+    plot_gp_string(gp.fp, title);
     // the legend below each map, the maps square so that distances look like distances
     // Fixed margins, so that both maps get the same size whatever their legends need.
     fputs("\nset key below horizontal maxrows 4 spacing 1.1\nset grid\nset size ratio 1\n", gp.fp);
@@ -208,9 +187,9 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
         }
     }
     gp_prologue(gp.fp, name, "curves against a logarithmic x axis", 860, 560);
-    fputs("set title ", gp.fp); gp_string(gp.fp, title);
-    fputs("\nset xlabel ", gp.fp); gp_string(gp.fp, xlabel);
-    fputs("\nset ylabel ", gp.fp); gp_string(gp.fp, ylabel);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
+    fputs("\nset xlabel ", gp.fp); plot_gp_string(gp.fp, xlabel);
+    fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     fprintf(gp.fp, "\nset logscale x\nset xrange [%g:%g]\n", x[0] / 1.4, x[nx - 1] * 1.4);
     fputs("set xtics (", gp.fp);
     for (int i = 0; i < nx; i++) {
@@ -223,7 +202,7 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
             label[j++] = *c;
         }
         label[j] = '\0';
-        gp_string(gp.fp, label);
+        plot_gp_string(gp.fp, label);
         fprintf(gp.fp, " %g", x[i]);
     }
     fputs(")\nset grid\nset key below horizontal height 1\n", gp.fp);
@@ -231,7 +210,7 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
     for (int s = 0; s < nseries; s++) {
         fprintf(gp.fp, "%s'%s.dat' index %d using 1:2 with linespoints lt %d ps 1.2 title ", s ? ", \\\n     " : "",
                 name, s, s % 10 + 1);
-        gp_string(gp.fp, series[s].name);
+        plot_gp_string(gp.fp, series[s].name);
     }
     fputc('\n', gp.fp);
     return finish(&dat, &gp, dir, name, err, errlen);

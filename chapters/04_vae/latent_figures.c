@@ -3,7 +3,7 @@
 // The scripts follow the conventions of common/plot.c, so that they behave like every other figure of the project:
 // each one starts by changing into its own directory (gnuplot tells a script its path in ARG0), takes the output
 // name from the variable `out` when it is given (`gnuplot -e "out='x.png'" NAME.gp`; plot_render uses that to
-// write a temporary file first), and draws with pngcairo in the class colours of image.h.
+// write a temporary file first), and draws in the class colours of image.h: plot_script_begin writes those lines.
 #include "latent_figures.h"
 
 #include <errno.h>
@@ -46,33 +46,6 @@ static int text_commit(TextFile *f, char *err, size_t errlen) {
     return 0;
 }
 
-// A gnuplot string literal: "..." with " and \ escaped.
-static void gp_quote(FILE *fp, const char *s) {
-    fputc('"', fp);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', fp);
-        if (*s != '\n') fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
-// The opening lines every script of the project shares (see plot.h): cd into the script's directory, the output
-// name, the terminal, the ten class colours as line types 1..10.
-static void gp_begin(FILE *fp, const char *name, const char *what, int width, int height) {
-    fprintf(fp, "# %s.gp: %s (written by chapters/04_vae/latent_figures.c).\n", name, what);
-    fprintf(fp, "# Run from anywhere: gnuplot path/to/%s.gp  ->  %s.png beside this script.\n\n", name, name);
-    fprintf(fp, "here = \"\"; rest = ARG0\n");
-    fprintf(fp, "while (strstrt(rest, \"/\") > 0) { i = strstrt(rest, \"/\"); here = here . rest[1:i]; "
-                "rest = rest[i+1:] }\n");
-    fprintf(fp, "if (strlen(here) > 0) { cd here }\n");
-    fprintf(fp, "if (!exists(\"out\")) { out = \"%s.png\" }\n\n", name);
-    fprintf(fp, "set terminal pngcairo size %d,%d noenhanced\nset output out\n", width, height);
-    for (int i = 0; i < 10; i++)
-        fprintf(fp, "set linetype %d lc rgb '#%02x%02x%02x' lw 2 pt 7\n", i + 1, CLASS_COLORS[i][0],
-                CLASS_COLORS[i][1], CLASS_COLORS[i][2]);
-    fprintf(fp, "set linetype cycle 10\n\n");
-}
-
 // ---- the manifold ----
 
 int latent_manifold_figure(const char *dir, const char *name, const char *title, const float *imgs, int n, int h,
@@ -102,8 +75,9 @@ int latent_manifold_figure(const char *dir, const char *name, const char *title,
 
     TextFile gp;
     if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
-    gp_begin(gp.fp, name, "decoded images over the z plane, on axes in z units", 1000, 1000);
-    fputs("set title ", gp.fp); gp_quote(gp.fp, title);
+    plot_script_begin(gp.fp, name, "decoded images over the z plane, on axes in z units",
+                      "chapters/04_vae/latent_figures.c", "png", 1000, 1000);
+    fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     fputs("\nset xlabel \"z[0]\"\nset ylabel \"z[1]\"\nset size ratio -1\nset tics out nomirror\n", gp.fp);
     fprintf(gp.fp, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", lo, hi, lo, hi);
     // labelled major tics every `tic` in z, and a minor tic at the centre of every tile, so that a tile can be
@@ -149,15 +123,16 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
 
     // NAME.gp: a multiplot row of square panels; the legend at the right edge of the figure
     if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
-    gp_begin(gp.fp, name, "latent scatters side by side, coloured by class", 480 * npanels + 200, 560);
+    plot_script_begin(gp.fp, name, "latent scatters side by side, coloured by class",
+                      "chapters/04_vae/latent_figures.c", "pngcairo", 480 * npanels + 200, 560);
     fputs("set multiplot layout 1,", gp.fp);
     fprintf(gp.fp, "%d margins 0.05,%.3f,0.12,0.86 spacing 0.06,0.1 title ", npanels,
             1.0 - 180.0 / (480 * npanels + 200));
-    gp_quote(gp.fp, title);
+    plot_gp_string(gp.fp, title);
     fputs("\nset size square\nset grid\nset xlabel \"z[0]\"\nset ylabel \"z[1]\"\n", gp.fp);
     for (int p = 0; p < npanels; p++) {
         fprintf(gp.fp, "\n# panel %d\nset title ", p + 1);
-        gp_quote(gp.fp, panels[p].title);
+        plot_gp_string(gp.fp, panels[p].title);
         fputc('\n', gp.fp);
         int ps10 = panels[p].n > 3000 ? 3 : 5;                      // point size x 10: smaller when crowded
         if (p < npanels - 1) {
@@ -170,7 +145,7 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
                            "notitle", name, p, ps10 / 10.0);
             for (int c = 0; c < k; c++) {
                 fprintf(gp.fp, ", \\\n     keyentry with points lt %d pt 7 ps 1.5 title ", c % 10 + 1);
-                if (class_names) gp_quote(gp.fp, class_names[c]);
+                if (class_names) plot_gp_string(gp.fp, class_names[c]);
                 else fprintf(gp.fp, "\"%d\"", c);
             }
             fputc('\n', gp.fp);

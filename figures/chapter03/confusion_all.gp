@@ -1,6 +1,8 @@
 # confusion_all.gp: two confusion matrices side by side, drawn from confusion_all.dat (written by chapters/03_semisupervised/figures.c).
 # Run from anywhere: gnuplot path/to/confusion_all.gp  ->  confusion_all.png beside this script.
+# gnuplot -e "out='other.png'" confusion_all.gp writes the picture elsewhere.
 
+# Move into this script's directory: ARG0 is its path as given; cut after the last '/'.
 here = ""; rest = exists("ARG0") ? ARG0 : ""
 while (strstrt(rest, "/") > 0) { i = strstrt(rest, "/"); here = here . rest[1:i]; rest = rest[i+1:] }
 if (strlen(here) > 0) { cd here }
@@ -8,6 +10,7 @@ if (!exists("out")) { out = "confusion_all.png" }
 
 set terminal pngcairo size 1400,680 noenhanced
 set output out
+# line types 1..10: the class colours of common/image.c (matplotlib's tab10)
 set linetype 1 lc rgb '#1f77b4' lw 2 pt 7
 set linetype 2 lc rgb '#ff7f0e' lw 2 pt 7
 set linetype 3 lc rgb '#2ca02c' lw 2 pt 7
