@@ -37,8 +37,8 @@
 //   notebook's way and step 1 prints how many labels that really keeps.
 //
 // How to run
-//   make chapter03 && ./chapter03        2 epochs per run: about 4 minutes on 2 cores; figures/chapter03/
-//   ./chapter03 --full                   the notebook's 10 epochs per run (about 20 minutes on 2 cores)
+//   make chapter03 && ./chapter03        2 epochs per run: about 3 minutes on 2 cores; figures/chapter03/
+//   ./chapter03 --full                   the notebook's 10 epochs per run (about 15 minutes on 2 cores)
 //   ./chapter03 --quick                  seconds: 256 training images, the sweep at 1% and 5% only (the tests)
 //   ./chapter03 --with-replacement       mask labels the notebook's way
 //
@@ -555,8 +555,8 @@ int main(int argc, char **argv) {
                  "(10 classes) on a few labelled ones, with a masked cross-entropy. The notebook's four runs (all,\n"
                  "25%, 5% and 5% weighted 10:1 fine labels), then a sweep over 1-100% labels against fine-only\n"
                  "training, a reconstruction head and pseudo-labelling, and a t-SNE map of the representation.\n"
-                 "Default: 2 epochs per run, about 4 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
-                 "about 20 minutes.",
+                 "Default: 2 epochs per run, about 3 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
+                 "about 15 minutes.",
         .extras = extras,
         .nextras = 3,
     };
