@@ -667,8 +667,8 @@ int main(int argc, char **argv) {
                  "latent space; then the Keras example's convolutional VAE, a plain 2-d autoencoder for contrast,\n"
                  "and beta-VAEs with beta = 0.1 and 4. Default, on all 60,000 images: 10 epochs for the dense VAE\n"
                  "and the plain autoencoder, 5 for the beta-VAEs, 2 for the conv VAE; about 3 minutes on 2 cores.\n"
-                 "--full: the notebook's 50 epochs (25 for the beta-VAEs, the Keras example's 30 for the conv VAE).\n"
-                 "--epochs N gives every model N epochs.",
+                 "--full: the notebook's 50 epochs (25 for the beta-VAEs, the Keras example's 30 for the conv VAE),\n"
+                 "about half an hour. --epochs N gives every model N epochs.",
     };
     cli_parse(&opt, &spec, argc, argv);
     if (opt.quick && !opt.batch_set) opt.batch = QUICK_BATCH;
