@@ -21,15 +21,7 @@
 
 // ================================================ Files written atomically ==========================================
 
-// A file written as PATH.tmp and renamed to PATH by file_commit, so that nobody ever sees half of it.
-typedef struct {
-    FILE *fp;
-    char path[4096];
-    char tmp[4104];
-} OutFile;
-
-// Open dir/name.ext for writing (really dir/name.ext.tmp). Returns 0, or -1 with a message in err.
-static int file_open(OutFile *f, const char *dir, const char *name, const char *ext, char *err, size_t errlen) {
+int plot_file_open(PlotFile *f, const char *dir, const char *name, const char *ext, char *err, size_t errlen) {
     if ((size_t)snprintf(f->path, sizeof f->path, "%s/%s.%s", dir, name, ext) >= sizeof f->path) {
         snprintf(err, errlen, "plot: path %.200s/... too long", dir);
         return -1;
@@ -44,8 +36,7 @@ static int file_open(OutFile *f, const char *dir, const char *name, const char *
     return 0;
 }
 
-// Close f and rename it into place. Returns 0, or -1 with a message in err (the temporary file is removed).
-static int file_commit(OutFile *f, char *err, size_t errlen) {
+int plot_file_commit(PlotFile *f, char *err, size_t errlen) {
     int bad = ferror(f->fp);
     if (fclose(f->fp) != 0) bad = 1;           // fclose flushes: a full disk shows up here
     f->fp = NULL;
@@ -62,8 +53,7 @@ static int file_commit(OutFile *f, char *err, size_t errlen) {
     return 0;
 }
 
-// Give up on f: close and remove the temporary file.
-static void file_abandon(OutFile *f) {
+void plot_file_abandon(PlotFile *f) {
     if (f->fp) fclose(f->fp);
     f->fp = NULL;
     remove(f->tmp);
@@ -222,18 +212,18 @@ int plot_render(const char *dir, const char *name) {
 }
 
 // Shared ending of every plot_*: commit both files, then render. dat may be NULL.
-static int finish(OutFile *dat, OutFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
-    if (dat && file_commit(dat, err, errlen) != 0) { file_abandon(gp); return -1; }
-    if (file_commit(gp, err, errlen) != 0) return -1;
+static int finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+    if (dat && plot_file_commit(dat, err, errlen) != 0) { plot_file_abandon(gp); return -1; }
+    if (plot_file_commit(gp, err, errlen) != 0) return -1;
     plot_render(dir, name);
     return 0;
 }
 
 // Open NAME.dat and NAME.gp together (after checking the name). Returns 0, or -1 with nothing left open.
-static int open_pair(OutFile *dat, OutFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+static int open_pair(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
     if (check_name(name, err, errlen) != 0) return -1;
-    if (file_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
-    if (file_open(gp, dir, name, "gp", err, errlen) != 0) { file_abandon(dat); return -1; }
+    if (plot_file_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
+    if (plot_file_open(gp, dir, name, "gp", err, errlen) != 0) { plot_file_abandon(dat); return -1; }
     return 0;
 }
 
@@ -288,7 +278,7 @@ static int check_series(const PlotSeries *s, int ns, char *err, size_t errlen) {
 int plot_lines(const char *dir, const char *name, const char *title, const char *xlabel, const char *ylabel,
                const PlotSeries *series, int nseries, char *err, size_t errlen) {
     if (check_series(series, nseries, err, errlen) != 0) return -1;
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int block = 0;
     write_series_blocks(dat.fp, series, nseries, &block);
@@ -307,7 +297,7 @@ int plot_panels(const char *dir, const char *name, const char *title, const char
     if (npanels <= 0) { snprintf(err, errlen, "plot: no panels to draw"); return -1; }
     for (int p = 0; p < npanels; p++)
         if (check_series(panels[p].series, panels[p].nseries, err, errlen) != 0) return -1;
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int block = 0;
     for (int p = 0; p < npanels; p++) write_series_blocks(dat.fp, panels[p].series, panels[p].nseries, &block);
@@ -335,7 +325,7 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
                          int n, const char *const *class_names, int k, char *err, size_t errlen) {
     if (n <= 0 || k <= 0) { snprintf(err, errlen, "plot: scatter %s needs points (n = %d) and classes (k = %d)",
                                      name ? name : "", n, k); return -1; }
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "scatter coloured by class", 800, 560);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
@@ -368,7 +358,7 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
     fputc('\n', gp.fp);
     if (block == 0) {
         snprintf(err, errlen, "plot: scatter %s: no point has a label in 0..%d", name, k - 1);
-        file_abandon(&dat); file_abandon(&gp);
+        plot_file_abandon(&dat); plot_file_abandon(&gp);
         return -1;
     }
     return finish(&dat, &gp, dir, name, err, errlen);
@@ -391,7 +381,7 @@ static void gp_name_tics(FILE *fp, const char *axis, const char *const *names, i
 int plot_confusion(const char *dir, const char *name, const char *title, const int *counts,
                    const char *const *class_names, int k, char *err, size_t errlen) {
     if (k <= 0) { snprintf(err, errlen, "plot: confusion matrix needs k > 0 classes"); return -1; }
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int max = 1;
     fputs("# confusion matrix: predicted-class true-class count\n", dat.fp);
@@ -426,7 +416,7 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
                const int *groups, int n, const char *const *group_names, int k, char *err, size_t errlen) {
     if (n <= 0 || k <= 0) { snprintf(err, errlen, "plot: box plot %s needs values (n = %d) and groups (k = %d)",
                                      name ? name : "", n, k); return -1; }
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "box plots per group", 800, 500);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
@@ -456,7 +446,7 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
     fputc('\n', gp.fp);
     if (block == 0) {
         snprintf(err, errlen, "plot: box plot %s: no value has a group in 0..%d", name, k - 1);
-        file_abandon(&dat); file_abandon(&gp);
+        plot_file_abandon(&dat); plot_file_abandon(&gp);
         return -1;
     }
     return finish(&dat, &gp, dir, name, err, errlen);
@@ -467,7 +457,7 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
 int plot_bars(const char *dir, const char *name, const char *title, const char *ylabel,
               const char *const *labels, const float *values, int n, char *err, size_t errlen) {
     if (n <= 0) { snprintf(err, errlen, "plot: bar chart %s needs at least one bar", name ? name : ""); return -1; }
-    OutFile dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     float lo = 0, hi = 0;
     fputs("# bar label value\n", dat.fp);

@@ -87,6 +87,19 @@ int plot_bars(const char *dir, const char *name, const char *title, const char *
 int plot_render(const char *dir, const char *name);
 
 // ---- For chapters that write a figure of their own (chapter 03's pairs, chapter 04's manifolds) ----
+// A file written as PATH.tmp and renamed to PATH by plot_file_commit, so that nobody ever sees half of it.
+typedef struct {
+    FILE *fp;
+    char path[4096];
+    char tmp[4104];
+} PlotFile;
+// Open dir/name.ext for writing (really dir/name.ext.tmp). Returns 0, or -1 with a message in err.
+int plot_file_open(PlotFile *f, const char *dir, const char *name, const char *ext, char *err, size_t errlen);
+// Close f and rename it into place. Returns 0, or -1 with a message in err (the temporary file is removed).
+int plot_file_commit(PlotFile *f, char *err, size_t errlen);
+// Give up on f: close and remove the temporary file.
+void plot_file_abandon(PlotFile *f);
+
 // The opening lines every script of the project shares: a comment saying what it draws and which source file
 // wrote it, the cd into the script's own directory (so `gnuplot path/to/NAME.gp` works from anywhere), the output
 // name (`gnuplot -e "out='x.png'"` overrides it; plot_render relies on that), the terminal, and the ten class

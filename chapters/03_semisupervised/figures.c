@@ -2,61 +2,30 @@
 // conventions, so they look like the other figures and run the same way (`gnuplot figures/chapter03/NAME.gp`).
 #include "figures.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "image.h"      // CLASS_COLORS: class c has the same colour here as in every other figure
 
-// ---- files written atomically: NAME.ext.tmp, renamed to NAME.ext once complete ----
-
-typedef struct {
-    FILE *fp;
-    char path[4096], tmp[4104];
-} Out;
-
-static int out_open(Out *o, const char *dir, const char *name, const char *ext, char *err, size_t errlen) {
-    snprintf(o->path, sizeof o->path, "%s/%s.%s", dir, name, ext);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
-    o->fp = fopen(o->tmp, "w");
-    if (!o->fp) {
-        snprintf(err, errlen, "cannot write %s (%s): does the directory %s exist?", o->path, strerror(errno), dir);
-        return -1;
-    }
-    return 0;
-}
-
-static int out_commit(Out *o, char *err, size_t errlen) {
-    int bad = ferror(o->fp);
-    if (fclose(o->fp) != 0) bad = 1;
-    if (bad || rename(o->tmp, o->path) != 0) {
-        snprintf(err, errlen, "cannot write %s (%s)", o->path, strerror(errno));
-        remove(o->tmp);
-        return -1;
-    }
-    return 0;
-}
+// ---- NAME.dat and NAME.gp, written atomically (plot_file_*, plot.h) ----
 
 // Open NAME.dat and NAME.gp together: both or neither.
-static int open_pair(Out *dat, Out *gp, const char *dir, const char *name, char *err, size_t errlen) {
-    if (out_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
-    if (out_open(gp, dir, name, "gp", err, errlen) != 0) {
-        fclose(dat->fp);
-        remove(dat->tmp);
+static int open_pair(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+    if (plot_file_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
+    if (plot_file_open(gp, dir, name, "gp", err, errlen) != 0) {
+        plot_file_abandon(dat);
         return -1;
     }
     return 0;
 }
 
 // Commit both files, then draw the PNG (a failed render is a warning printed by plot_render, not an error).
-static int finish(Out *dat, Out *gp, const char *dir, const char *name, char *err, size_t errlen) {
-    if (out_commit(dat, err, errlen) != 0) {
-        fclose(gp->fp);
-        remove(gp->tmp);
+static int finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+    if (plot_file_commit(dat, err, errlen) != 0) {
+        plot_file_abandon(gp);
         return -1;
     }
-    if (out_commit(gp, err, errlen) != 0) return -1;
+    if (plot_file_commit(gp, err, errlen) != 0) return -1;
     plot_render(dir, name);
     return 0;
 }
@@ -108,7 +77,7 @@ static void confusion_panel(FILE *dat, FILE *gp, const char *name, int block, co
 
 int fig_confusion_pair(const char *dir, const char *name, const char *title, const ConfusionPanel *left,
                        const ConfusionPanel *right, char *err, size_t errlen) {
-    Out dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "two confusion matrices side by side", 1400, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
@@ -150,7 +119,7 @@ static void scatter_panel(FILE *dat, FILE *gp, const char *name, int *block, con
 
 int fig_scatter_pair(const char *dir, const char *name, const char *title, const float *xy, int n,
                      const ScatterPanel *left, const ScatterPanel *right, char *err, size_t errlen) {
-    Out dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "one 2-d map coloured two ways, side by side", 1500, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
@@ -177,7 +146,7 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
         snprintf(err, errlen, "figure %s: nothing to draw", name);
         return -1;
     }
-    Out dat, gp;
+    PlotFile dat, gp;
     if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     for (int s = 0; s < nseries; s++) {
         fprintf(dat.fp, "%s# block %d: \"%s\" (x y)\n", s ? "\n\n" : "", s, series[s].name);

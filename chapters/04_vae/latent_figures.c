@@ -6,45 +6,11 @@
 // write a temporary file first), and draws in the class colours of image.h: plot_script_begin writes those lines.
 #include "latent_figures.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "image.h"
 #include "plot.h"
-
-// ---- small file helpers ----
-
-// A text file written as PATH.tmp and renamed to PATH when complete.
-typedef struct {
-    FILE *fp;
-    char path[4096];
-    char tmp[4104];
-} TextFile;
-
-static int text_open(TextFile *f, const char *dir, const char *name, const char *ext, char *err, size_t errlen) {
-    snprintf(f->path, sizeof f->path, "%s/%s.%s", dir, name, ext);
-    snprintf(f->tmp, sizeof f->tmp, "%s.tmp", f->path);
-    f->fp = fopen(f->tmp, "w");
-    if (!f->fp) {
-        snprintf(err, errlen, "cannot create %s (%s): does the directory %s exist?", f->tmp, strerror(errno), dir);
-        return -1;
-    }
-    return 0;
-}
-
-static int text_commit(TextFile *f, char *err, size_t errlen) {
-    int bad = ferror(f->fp);
-    if (fclose(f->fp) != 0) bad = 1;
-    f->fp = NULL;
-    if (bad || rename(f->tmp, f->path) != 0) {
-        snprintf(err, errlen, "cannot write %s (%s)", f->path, strerror(errno));
-        remove(f->tmp);
-        return -1;
-    }
-    return 0;
-}
 
 // ---- the manifold ----
 
@@ -73,8 +39,8 @@ int latent_manifold_figure(const char *dir, const char *name, const char *title,
     double lo = -zmax - 0.5 * step, hi = zmax + 0.5 * step;
     double tic = zmax >= 2.0f ? 1.0 : (zmax >= 1.0f ? 0.5 : 0.1);
 
-    TextFile gp;
-    if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
+    PlotFile gp;
+    if (plot_file_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
     plot_script_begin(gp.fp, name, "decoded images over the z plane, on axes in z units",
                       "chapters/04_vae/latent_figures.c", "png", 1000, 1000);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
@@ -94,7 +60,7 @@ int latent_manifold_figure(const char *dir, const char *name, const char *title,
     }
     fprintf(gp.fp, "plot '%s_tiles.png' binary filetype=png dx=%.9g dy=%.9g origin=(%.9g,%.9g) "
                    "with rgbimage notitle\n", name, px, py, x0, y0);
-    if (text_commit(&gp, err, errlen) != 0) return -1;
+    if (plot_file_commit(&gp, err, errlen) != 0) return -1;
     plot_render(dir, name);
     return 0;
 }
@@ -108,8 +74,8 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
         return -1;
     }
     // NAME.dat: one block per panel, "x y class" per point (blocks are separated by two blank lines, `index p`)
-    TextFile dat, gp;
-    if (text_open(&dat, dir, name, "dat", err, errlen) != 0) return -1;
+    PlotFile dat, gp;
+    if (plot_file_open(&dat, dir, name, "dat", err, errlen) != 0) return -1;
     for (int p = 0; p < npanels; p++) {
         fprintf(dat.fp, "%s# block %d: %s (z[0] z[1] class)\n", p ? "\n\n" : "", p, panels[p].title);
         for (int i = 0; i < panels[p].n; i++) {
@@ -119,10 +85,10 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
             fprintf(dat.fp, "%.6g %.6g %d\n", x, y, c);
         }
     }
-    if (text_commit(&dat, err, errlen) != 0) return -1;
+    if (plot_file_commit(&dat, err, errlen) != 0) return -1;
 
     // NAME.gp: a multiplot row of square panels; the legend at the right edge of the figure
-    if (text_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
+    if (plot_file_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
     plot_script_begin(gp.fp, name, "latent scatters side by side, coloured by class",
                       "chapters/04_vae/latent_figures.c", "pngcairo", 480 * npanels + 200, 560);
     fputs("set multiplot layout 1,", gp.fp);
@@ -152,7 +118,7 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
         }
     }
     fputs("unset multiplot\n", gp.fp);
-    if (text_commit(&gp, err, errlen) != 0) return -1;
+    if (plot_file_commit(&gp, err, errlen) != 0) return -1;
     plot_render(dir, name);
     return 0;
 }
