@@ -39,7 +39,8 @@ static void usage(FILE *f, const Options *o, const CliSpec *spec) {
         const CliExtra *e = &spec->extras[i];
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", e->name, e->arg ? " " : "", e->arg ? e->arg : "");
-        fprintf(f, "  %-14s %s\n", left, e->help);
+        if (strlen(left) <= 14) fprintf(f, "  %-14s %s\n", left, e->help);
+        else fprintf(f, "  %s\n  %-14s %s\n", left, "", e->help);        // too long: its help on the next line
     }
     fprintf(f, "  --help         this text\n");
 }
