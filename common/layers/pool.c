@@ -27,20 +27,59 @@ static float window_max(const float *x, int H, int W, int h0, int h1, int w0, in
     return max;
 }
 
+// The same for the window of pool 2 whose top-left cell is x[at], all four cells inside the image: the course's
+// every MaxPooling2D. Which cell wins is a coin toss for the CPU's branch predictor, so the winner's index is
+// kept with arithmetic on the comparison's 0 or 1 (i += gt * (cell - i)), not with an if.
+static inline float max_of_4(const float *x, int W, int at, int *best) {
+    const int cell[3] = {at + 1, at + W, at + W + 1};
+    const float v[3] = {x[at + 1], x[at + W], x[at + W + 1]};
+    float max = x[at];
+    int i = at;
+    for (int k = 0; k < 3; k++) {
+        const int gt = v[k] > max;                                  // strict > : on a tie the first cell wins
+        i += gt * (cell[k] - i);
+        max = gt ? v[k] : max;
+    }
+    *best = i;
+    return max;
+}
+
+// Output columns [from, to) of the output row whose windows start at input row h0, each by window_max.
+static void pool_row(float *y, int *arg, const float *x, int H, int W, int h0, int pool, int stride, int pad_left,
+                     int from, int to) {
+    for (int ow = from; ow < to; ow++) {
+        const int w0 = ow * stride - pad_left;                      // the window's left column
+        y[ow] = window_max(x, H, W, h0, h0 + pool, w0, w0 + pool, &arg[ow]);
+    }
+}
+
 void maxpool2d_forward(float *out, int *argmax, const float *in, int N, int C, int H, int W, int pool, int stride,
                        int pad_top, int pad_left, int OH, int OW) {
+    // Pool 2, stride 2: output columns [lo, hi) have their window wholly inside the image (2 ow - pad_left >= 0
+    // and 2 ow - pad_left + 1 <= W - 1), and so does every row whose top row h0 has h0 + 1 inside too. Those take
+    // max_of_4; the edges of a SAME layer, and every other pool size, take window_max.
+    const int two = pool == 2 && stride == 2;
+    const int lo = (pad_left + 1) / 2;
+    int hi = W >= 2 ? (W - 2 + pad_left) / 2 + 1 : lo;
+    if (hi > OW) hi = OW;
+    if (hi < lo) hi = lo;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if ((size_t)N * C * H * W >= CONV_PARALLEL_MIN_WORK)
 #endif
     for (int plane = 0; plane < N * C; plane++) {
         const float *x = in + (size_t)plane * H * W;                // (H, W)
-        float *y = out + (size_t)plane * OH * OW;                   // (OH, OW)
-        int *arg = argmax + (size_t)plane * OH * OW;                // (OH, OW)
-        for (int oh = 0; oh < OH; oh++)
-            for (int ow = 0; ow < OW; ow++) {
-                int h0 = oh * stride - pad_top, w0 = ow * stride - pad_left;     // the window's top-left cell
-                y[oh * OW + ow] = window_max(x, H, W, h0, h0 + pool, w0, w0 + pool, &arg[oh * OW + ow]);
+        for (int oh = 0; oh < OH; oh++) {
+            float *y = out + ((size_t)plane * OH + oh) * OW;        // output row oh (OW)
+            int *arg = argmax + ((size_t)plane * OH + oh) * OW;     // (OW)
+            const int h0 = oh * stride - pad_top;                   // the windows' top row
+            if (!(two && h0 >= 0 && h0 + 1 < H)) {
+                pool_row(y, arg, x, H, W, h0, pool, stride, pad_left, 0, OW);
+                continue;
             }
+            pool_row(y, arg, x, H, W, h0, pool, stride, pad_left, 0, lo);
+            for (int ow = lo; ow < hi; ow++) y[ow] = max_of_4(x, W, h0 * W + 2 * ow - pad_left, &arg[ow]);
+            pool_row(y, arg, x, H, W, h0, pool, stride, pad_left, hi, OW);
+        }
     }
 }
 
