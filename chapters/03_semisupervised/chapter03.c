@@ -12,9 +12,10 @@
 //     trunk: Conv8 relu - MaxPool(same) - Conv16 relu - MaxPool - Conv32 relu - Flatten: r is (N, 1568)
 //
 //   An image without a fine label carries -1 in its place, and the fine head's loss is a masked cross-entropy:
-//   a mean over the labelled rows of the batch only (exercise 3.1). Both losses train the trunk, so the gradient
-//   reaching r is the weighted sum of what the two heads send back. That sum is written out in train_step below:
-//   it is the one thing a two-headed model adds to the sequential nets of the earlier chapters.
+//   a mean over the M labelled rows of the batch only (exercise 3.1). In training it counts M/N of a batch of N,
+//   so that every image weighs the same, labelled or not (step 4 shows why that matters). Both losses train the
+//   trunk, so the gradient reaching r is the weighted sum of what the two heads send back. That sum is written out
+//   in train_step below: it is the one thing a two-headed model adds to the sequential nets of earlier chapters.
 //
 //     Keras (the lecture notebook)                           here
 //     r = Flatten()(Conv2D(32,...)(...(inp)))                Net *trunk (build_trunk)
@@ -38,9 +39,10 @@
 //
 // How to run
 //   make chapter03 && ./chapter03        2 epochs per run: about 3 minutes on 2 cores; figures/chapter03/
-//   ./chapter03 --full                   the notebook's 10 epochs per run (about 15 minutes on 2 cores)
+//   ./chapter03 --full                   the notebook's 10 epochs per run (about 12 minutes on 2 cores)
 //   ./chapter03 --quick                  seconds: 256 training images, the sweep at 1% and 5% only (the tests)
 //   ./chapter03 --with-replacement       mask labels the notebook's way
+//   ./chapter03 --fine-over-labelled     train on the fine loss at full weight in every batch (divided by M, not N)
 //
 // What it leaves out on purpose
 //   Data augmentation and consistency losses (Mean Teacher, FixMatch): the simplest method that learns from the
@@ -119,7 +121,7 @@ static Net *build_decoder(Rng *rng) {
 typedef struct {
     float w_fine, w_coarse, w_recon;    // w_coarse = 0: no coarse head; w_recon = 0: no decoder
     bool pseudo;                        // pseudo-labelling: confident predictions join the fine loss
-    bool fine_over_batch;               // --fine-over-batch: L_fine divided by the batch size, not by M (step 4)
+    bool fine_over_labelled;            // --fine-over-labelled: L_fine at full weight, not M/N of it (step 4)
 } LossSetup;
 
 // The composed model: separate nets, glued together by train_step.
@@ -239,9 +241,11 @@ static StepLosses train_step(Model *m, const Tensor *xb, const int *yfine, const
     tensor_resize(&m->dfine, N, K, 1, 1);
     s.fine = ex_masked_cross_entropy(m->dfine.data, zf->data, m->targets, N, K);   // mean over labelled rows
     for (int i = 0; i < N; i++) s.labelled += m->targets[i] >= 0;
-    // --fine-over-batch: the sum over the M labelled rows divided by N, not by M, which is what Keras computes
-    // for a per-row loss that is 0 on masked rows. The same as weighting this batch's L_fine by M / N.
-    float w_fine = m->loss.w_fine * (m->loss.fine_over_batch ? (float)s.labelled / N : 1.0f);
+    // L_fine is a mean over the M labelled rows; the batch's loss takes M/N of it, which is the sum over the
+    // labelled rows divided by N: every image of the batch counts 1/N, with or without a fine label. (It is what
+    // Keras computes for a per-row loss that is 0 on masked rows.) --fine-over-labelled takes all of it instead,
+    // so that one labelled image in a batch of 64 weighs as much as 64 of them.
+    float w_fine = m->loss.w_fine * (m->loss.fine_over_labelled ? 1.0f : (float)s.labelled / N);
     scale_in_place(&m->dfine, w_fine);                                            // dL/dzf = w_f dL_f/dzf
     s.total = w_fine * s.fine;
     if (m->coarse) {
@@ -465,9 +469,12 @@ static void train_run(RunResult *res, const RunSpec *spec, const Data *d, int ep
             e = evaluate(&m, d->curve_test, d->test_coarse, pred_fine, pred_coarse, NULL, 0);
             int p = res->npoints++;
             res->curve_x[p] = epoch + (float)(b + 1) / nb;
-            res->curve[0][0][p] = (float)(part_sums.total / part_sums.seen);
             res->curve[0][1][p] = mean_fine(&part_sums);
             res->curve[0][2][p] = (float)(part_sums.coarse / part_sums.seen);
+            // The overall curve adds the heads' mean losses, w_f L_fine + w_c L_coarse, as evaluate() does for the
+            // test images (all of them labelled): the two curves then measure the same thing. (The objective
+            // itself, with L_fine weighted by each batch's M/N, is the progress line's "loss".)
+            res->curve[0][0][p] = spec->loss.w_fine * res->curve[0][1][p] + spec->loss.w_coarse * res->curve[0][2][p];
             res->curve[1][0][p] = (float)e.loss_total;
             res->curve[1][1][p] = (float)e.loss_fine;
             res->curve[1][2][p] = (float)e.loss_coarse;
@@ -538,15 +545,15 @@ static double report(const int *cm, int k, const char *const *names, const char 
 
 int main(int argc, char **argv) {
     Options opt = {.epochs = 2, .batch = 64, .seed = 42, .out_dir = "figures/chapter03"};
-    bool with_replacement = false, fine_over_batch = false;
+    bool with_replacement = false, fine_over_labelled = false;
     double sweep_epochs = 0;                        // 0: as many as --epochs
     const CliExtra extras[] = {
         {.name = "with-replacement", .help = "hide labels as the notebook does (draws with replacement: more survive)",
          .flag = &with_replacement},
         {.name = "sweep-epochs", .arg = "N", .help = "epochs of each run of step 4's sweep (default: --epochs)",
          .number = &sweep_epochs, .min = 1, .max = 100000},
-        {.name = "fine-over-batch", .help = "divide the fine loss by the batch size, not by its labelled rows",
-         .flag = &fine_over_batch},
+        {.name = "fine-over-labelled", .help = "give the fine loss full weight in every batch (divided by its "
+         "labelled rows, not by the batch size)", .flag = &fine_over_labelled},
     };
     const CliSpec spec = {
         .program = "chapter03",
@@ -556,7 +563,7 @@ int main(int argc, char **argv) {
                  "25%, 5% and 5% weighted 10:1 fine labels), then a sweep over 1-100% labels against fine-only\n"
                  "training, a reconstruction head and pseudo-labelling, and a t-SNE map of the representation.\n"
                  "Default: 2 epochs per run, about 3 minutes on 2 cores; --full: the notebook's 10 epochs,\n"
-                 "about 15 minutes.",
+                 "about 12 minutes.",
         .extras = extras,
         .nextras = 3,
     };
@@ -631,7 +638,8 @@ int main(int argc, char **argv) {
              "The heads are separate nets on the trunk's output r. Each step: r = trunk(x); each head's loss and\n"
              "its gradient dL/dz; each head's backward returns its dL/dr; the trunk backpropagates the weighted sum.\n"
              "Adam 1e-3, batch 64; every quarter epoch the first 2,000 test images give the validation numbers.\n"
-             "The fine loss is the masked cross-entropy (exercise 3.1). A worked case first:");
+             "The fine loss L_fine is the masked cross-entropy (exercise 3.1), a mean over the M labelled rows of\n"
+             "the batch; the batch's loss takes M/N of it, so that every image counts 1/N. A worked case first:");
     {
         // Three rows, the middle one masked: its loss and gradient must be exactly 0, and the mean is over 2 rows.
         const float z[9] = {2.0f, 1.0f, 0.1f, 0.5f, 2.5f, 0.3f, 1.0f, 1.0f, 3.0f};
@@ -651,10 +659,10 @@ int main(int argc, char **argv) {
     bool ready = labels_ready & !exercise_skip_if_pending("3.1", "training (steps 2 to 5)");
 
     const RunSpec runs[4] = {
-        {"all fine labels", "all", 0, {1, 1, 0, false, fine_over_batch}, false},
-        {"25% of the fine labels", "25", 1, {1, 1, 0, false, fine_over_batch}, false},
-        {"5% of the fine labels", "5", 2, {1, 1, 0, false, fine_over_batch}, false},
-        {"5% of the fine labels, weights 10:1", "5_weighted", 2, {10, 1, 0, false, fine_over_batch}, false},
+        {"all fine labels", "all", 0, {1, 1, 0, false, fine_over_labelled}, false},
+        {"25% of the fine labels", "25", 1, {1, 1, 0, false, fine_over_labelled}, false},
+        {"5% of the fine labels", "5", 2, {1, 1, 0, false, fine_over_labelled}, false},
+        {"5% of the fine labels, weights 10:1", "5_weighted", 2, {10, 1, 0, false, fine_over_labelled}, false},
     };
     const double notebook_fine[4] = {0.903, 0.891, 0.889, 0.890};
     RunResult main_res[4] = {{0}};
@@ -677,9 +685,9 @@ int main(int argc, char **argv) {
                with_commas((long)net_param_count(shown.fine), buf[2]), with_commas((long)net_param_count(shown.coarse), buf[3]));
         model_free(&shown);
         for (int r = 0; r < 4; r++) {
-            printf("\n[run %d/4] %s: %s fine labels, loss = %g L_fine + %g L_coarse%s\n", r + 1, runs[r].name,
-                   with_commas(kept[runs[r].frac][K], buf[0]), runs[r].loss.w_fine, runs[r].loss.w_coarse,
-                   fine_over_batch ? " (L_fine divided by the batch size: --fine-over-batch)" : "");
+            printf("\n[run %d/4] %s: %s fine labels, loss = %g %sL_fine + %g L_coarse\n", r + 1, runs[r].name,
+                   with_commas(kept[runs[r].frac][K], buf[0]), runs[r].loss.w_fine,
+                   fine_over_labelled ? "" : "(M/N) ", runs[r].loss.w_coarse);
             train_run(&main_res[r], &runs[r], &data, opt.epochs, &opt, true, r == 2 ? repr : NULL, n_tsne);
             printf("test: fine accuracy %.4f, coarse accuracy %.4f (%.0f s, %.0f img/s)\n", main_res[r].test.fine_acc,
                    main_res[r].test.coarse_acc, main_res[r].seconds, main_res[r].images_per_second);
@@ -717,7 +725,7 @@ int main(int argc, char **argv) {
             char curve_name[64];
             snprintf(curve_name, sizeof curve_name, "validation (%s test images)",
                      with_commas(curve_test.count, buf[0]));
-            const char *panel_titles[3] = {"overall (weighted sum)", "fine head (masked)", "coarse head"};
+            const char *panel_titles[3] = {"overall: w_f L_fine + w_c L_coarse", "fine head (masked)", "coarse head"};
             for (int p = 0; p < 3; p++) {
                 s[p][0] = (PlotSeries){.name = "train", .x = res->curve_x, .y = res->curve[0][p], .n = res->npoints};
                 s[p][1] = (PlotSeries){.name = curve_name, .x = res->curve_x, .y = res->curve[1][p],
@@ -760,7 +768,7 @@ int main(int argc, char **argv) {
         int last_frac = opt.quick ? 2 : 0;                  // --quick: 1% and 5% only
         for (int f = NFRAC - 1; f >= last_frac; f--) {      // 1% first: the interesting end
             for (int a = 0; a < NMETHODS; a++) {
-                RunSpec sp = {method_names[a], method_tags[a], f, {1, 1, 0, false, fine_over_batch}, false};
+                RunSpec sp = {method_names[a], method_tags[a], f, {1, 1, 0, false, fine_over_labelled}, false};
                 if (a == FINE_ONLY) {
                     sp.loss.w_coarse = 0;
                     sp.labelled_only = true;
@@ -809,7 +817,7 @@ int main(int argc, char **argv) {
         char title[128], xlabel[96];
         snprintf(title, sizeof title, "Fine accuracy against labelled fraction (%d epoch%s%s%s)", sweep_ep,
                  sweep_ep == 1 ? "" : "s", with_replacement ? ", masks drawn with replacement" : "",
-                 fine_over_batch ? ", fine loss over the batch" : "");
+                 fine_over_labelled ? ", fine loss over labelled rows" : "");
         snprintf(xlabel, sizeof xlabel, "fine labels kept (of %s training images)", with_commas(train.count, buf[0]));
         if (fig_lines_logx(opt.out_dir, "sweep", title, xlabel, "test accuracy (10 classes)", x, xtics, NFRAC, series,
                            NMETHODS, err, sizeof err) != 0)

@@ -29,7 +29,7 @@ set grid
 set key below horizontal height 1
 
 # panel 1
-set title "overall (weighted sum)"
+set title "overall: w_f L_fine + w_c L_coarse"
 set ylabel "cross-entropy"
 set xtics autofreq
 plot 'losses_all.dat' index 0 using 1:2 with lines lt 1 title "train", \
