@@ -57,6 +57,47 @@ float loss_softmax_cross_entropy(Tensor *dlogits, const Tensor *logits, const in
     return (float)(sum / M);
 }
 
+// Per pixel, the softmax cross-entropy above, with the class axis strided: in (N, K, H, W) the K logits of pixel p of
+// sample n sit HW floats apart, z_k = logits[(n K + k) HW + p]. Samples run in parallel, each summing into its own
+// partial, and the partials are added in order: the same bits with any number of threads.
+float loss_pixel_softmax_cross_entropy(Tensor *dlogits, const Tensor *logits, const int *labels, long *labelled) {
+    const int N = logits->n, K = logits->c, HW = logits->h * logits->w;
+    long M = 0;
+    for (size_t i = 0; i < (size_t)N * HW; i++) M += labels[i] >= 0;
+    if (labelled) *labelled = M;
+    if (dlogits) { tensor_resize(dlogits, logits->n, logits->c, logits->h, logits->w); tensor_zero(dlogits); }
+    if (M == 0) return 0.0f;                                  // no labelled pixel: nothing to learn from
+    double *partial = xmalloc((size_t)N * sizeof(double));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((size_t)N * K * HW >= ((size_t)1 << 16))
+#endif
+    for (int n = 0; n < N; n++) {
+        const float *z = logits->data + (size_t)n * K * HW;    // (K, HW): z[k HW + p]
+        const int *y = labels + (size_t)n * HW;                 // (HW)
+        double sum = 0.0;
+        for (int p = 0; p < HW; p++) {
+            if (y[p] < 0) continue;                             // unlabelled pixel: no loss, no gradient
+            float max = z[p];
+            for (int k = 1; k < K; k++) max = fmaxf(max, z[(size_t)k * HW + p]);
+            double denom = 0.0;
+            for (int k = 0; k < K; k++) denom += exp((double)(z[(size_t)k * HW + p] - max));
+            double log_denom = log(denom);
+            sum += log_denom - (z[(size_t)y[p] * HW + p] - max);   // -log softmax(z)_y = log sum e^z - z_y
+            if (!dlogits) continue;
+            float *dz = dlogits->data + (size_t)n * K * HW;
+            for (int k = 0; k < K; k++) {                       // => dL/dz_k = (softmax_k - [k = y]) / M
+                double prob = exp((double)(z[(size_t)k * HW + p] - max) - log_denom);
+                dz[(size_t)k * HW + p] = (float)((prob - (k == y[p])) / M);
+            }
+        }
+        partial[n] = sum;
+    }
+    double sum = 0.0;
+    for (int n = 0; n < N; n++) sum += partial[n];
+    free(partial);
+    return (float)(sum / M);
+}
+
 float loss_kl_normal(float *dmu, float *dlogvar, const float *mu, const float *logvar, int N, int Z) {
     double sum = 0.0;
     for (size_t i = 0; i < (size_t)N * Z; i++) {

@@ -7,6 +7,9 @@
 //                        (the same value as -t log p - (1-t) log(1-p) with p = sigmoid(z), without ever taking log 0)
 //   softmax CE           L = 1/M sum over labelled rows of -log softmax(z)_y  dL/dz = (softmax(z) - onehot(y)) / M
 //                        rows with label < 0 are masked: they add nothing, M counts the others (M = 0: L = 0)
+//   per-pixel softmax CE the same for every pixel of a (N, K, H, W) map: the K channels of a pixel are its logits,
+//                        labels are (N, H, W), M counts the labelled pixels (semantic segmentation; Keras's
+//                        sparse categorical cross-entropy on (N, H, W, K) scores, whose mean is over all pixels)
 //   KL(N(mu, s^2) || N(0, I))  L = 1/N sum -1/2 (1 + logvar - mu^2 - e^logvar)
 //                        dL/dmu = mu / N,  dL/dlogvar = (e^logvar - 1) / (2 N)
 //   L1 activity          L = lambda/N sum |a|                               dL/da += lambda sign(a) / N
@@ -21,6 +24,9 @@ float loss_mse(Tensor *dpred, const Tensor *pred, const Tensor *target);
 float loss_bce_logits(Tensor *dlogits, const Tensor *logits, const Tensor *target);
 // logits (N, K); labels[N] in 0..K-1, or -1 for a masked row. *labelled (may be NULL) receives M.
 float loss_softmax_cross_entropy(Tensor *dlogits, const Tensor *logits, const int *labels, int *labelled);
+// logits (N, K, H, W): channel k of a pixel is its logit for class k; labels (N, H, W) in 0..K-1, or -1 for a pixel
+// that does not count. *labelled (may be NULL) receives M, the labelled pixels.
+float loss_pixel_softmax_cross_entropy(Tensor *dlogits, const Tensor *logits, const int *labels, long *labelled);
 // mu, logvar, dmu, dlogvar: (N, Z) arrays. Gradients are written when not NULL.
 float loss_kl_normal(float *dmu, float *dlogvar, const float *mu, const float *logvar, int N, int Z);
 // Adds the penalty's gradient into dact (when not NULL); returns the penalty.

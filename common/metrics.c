@@ -37,6 +37,22 @@ void metrics_confusion(int *cm, const int *y_true, const int *y_pred, int n, int
 // a / b, or 0 when b = 0 (scikit-learn's zero_division=0).
 static double safe_div(double a, double b) { return b == 0.0 ? 0.0 : a / b; }
 
+double metrics_iou(double *iou, const int *cm, int k) {
+    double sum = 0.0;
+    int counted = 0;
+    for (int c = 0; c < k; c++) {
+        long row = 0, col = 0;                                      // truly c; called c
+        for (int j = 0; j < k; j++) {
+            row += cm[c * k + j];
+            col += cm[j * k + c];
+        }
+        long uni = row + col - cm[c * k + c];                       // |truly c  OR  called c|
+        iou[c] = safe_div(cm[c * k + c], (double)uni);              // |truly c AND called c| / union
+        if (uni > 0) { sum += iou[c]; counted++; }
+    }
+    return safe_div(sum, counted);
+}
+
 void metrics_report_init(MetricsReport *r, const int *cm, int k) {
     assert(k > 0);
     r->k = k;

@@ -57,6 +57,15 @@ void metrics_report_init(MetricsReport *r, const int *cm, int k);
 // Release r's arrays (safe to call twice).
 void metrics_report_free(MetricsReport *r);
 
+// Intersection over union of each class, from a confusion matrix (in semantic segmentation it counts pixels):
+//
+//   IoU_c = cm[c][c] / (row c sum + column c sum - cm[c][c])
+//
+// the pixels both "truly c" and "called c", over the pixels that are either. iou (K) receives it, 0 for a class that
+// is neither present nor predicted (an empty union); the return value is the mean over the classes whose union is
+// not empty, as Keras's MeanIoU computes it.
+double metrics_iou(double *iou, const int *cm, int k);
+
 // Print r as scikit-learn's classification_report does (same columns and layout), e.g. with digits = 2:
 //
 //                 precision    recall  f1-score   support

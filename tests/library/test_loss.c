@@ -110,6 +110,63 @@ START_TEST(worked_values) {
 }
 END_TEST
 
+// The per-pixel softmax CE on a (N, K, H, W) map is the row softmax CE on the (N H W, K) matrix whose rows are the
+// pixels: the same arithmetic in the same order per pixel, so values and gradients agree to float rounding of the
+// final division (tolerance 1e-6 relative). Then central differences of itself, with a third of the pixels unlabelled.
+typedef struct {
+    Tensor *z;
+    const int *labels;
+} PixelCase;
+
+static double eval_pixel(void *ctx) {
+    PixelCase *c = ctx;
+    return loss_pixel_softmax_cross_entropy(NULL, c->z, c->labels, NULL);
+}
+
+START_TEST(pixel_softmax_ce) {
+    enum { N = 2, K = 4, H = 3, W = 5, HW = H * W };
+    Rng rng; rng_seed(&rng, 31);
+    Tensor z, rows, g = {0}, grow = {0};
+    tensor_init(&z, N, K, H, W);
+    tensor_init(&rows, N * HW, K, 1, 1);
+    int labels[N * HW];
+    for (size_t i = 0; i < tensor_size(&z); i++) z.data[i] = rng_range(&rng, -3, 3);
+    for (int i = 0; i < N * HW; i++) labels[i] = i % 3 == 1 ? -1 : (int)rng_below(&rng, K);
+    for (int n = 0; n < N; n++)                                 // rows[n HW + p][k] = z[n][k][p]
+        for (int k = 0; k < K; k++)
+            for (int p = 0; p < HW; p++) rows.data[((size_t)n * HW + p) * K + k] = z.data[((size_t)n * K + k) * HW + p];
+    long m = 0;
+    int m_rows = 0;
+    float l_pix = loss_pixel_softmax_cross_entropy(&g, &z, labels, &m);
+    float l_row = loss_softmax_cross_entropy(&grow, &rows, labels, &m_rows);
+    ck_assert_int_eq(m, N * HW - N * HW / 3);
+    ck_assert_int_eq(m, m_rows);
+    ck_assert_float_eq_tol(l_pix, l_row, 1e-6f * l_row);
+    for (int n = 0; n < N; n++)
+        for (int k = 0; k < K; k++)
+            for (int p = 0; p < HW; p++) {
+                float a = g.data[((size_t)n * K + k) * HW + p], b = grow.data[((size_t)n * HW + p) * K + k];
+                ck_assert_float_eq_tol(a, b, 1e-6f * fabsf(b) + 1e-9f);
+                if (labels[n * HW + p] < 0) ck_assert_float_eq(a, 0.0f);     // unlabelled: no gradient
+            }
+
+    PixelCase c = {&z, labels};
+    GradCheckOptions opt = gradcheck_defaults();
+    opt.verbose = true;
+    ck_assert_double_le(gradcheck_array(eval_pixel, &c, z.data, g.data, tensor_size(&z), "pixel CE", &opt, &rng), 1.0);
+
+    int none[N * HW];                                           // nothing labelled: 0, a zero gradient, no NaN
+    for (int i = 0; i < N * HW; i++) none[i] = -1;
+    ck_assert_float_eq(loss_pixel_softmax_cross_entropy(&g, &z, none, &m), 0.0f);
+    ck_assert_int_eq(m, 0);
+    for (size_t i = 0; i < tensor_size(&g); i++) ck_assert_float_eq(g.data[i], 0.0f);
+
+    for (size_t i = 0; i < tensor_size(&z); i++) z.data[i] = 0.0f;   // uniform logits: log K per pixel
+    ck_assert_float_eq_tol(loss_pixel_softmax_cross_entropy(NULL, &z, labels, NULL), logf((float)K), 1e-6f);
+    tensor_free(&z); tensor_free(&rows); tensor_free(&g); tensor_free(&grow);
+}
+END_TEST
+
 START_TEST(l1_accumulates) {
     // The activity penalty adds to a gradient already flowing: dact += lambda sign(a) / N.
     Tensor a, d;
@@ -138,6 +195,7 @@ static Suite *loss_suite(void) {
     tcase_add_test(tc, gradients);
     tcase_add_test(tc, worked_values);
     tcase_add_test(tc, l1_accumulates);
+    tcase_add_test(tc, pixel_softmax_ce);
     tcase_add_exit_test(tc, nan_loss_stops_training, 3);
     suite_add_tcase(s, tc);
     return s;

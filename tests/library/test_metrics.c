@@ -180,6 +180,36 @@ START_TEST(test_mse) {
 }
 END_TEST
 
+// IoU by hand on the matrix at the top of metrics.h:
+//   class 0: 50 / (55 + 54 - 50) = 50/59   class 1: 40 / (50 + 48 - 40) = 40/58   class 2: 45 / (50 + 53 - 45) = 45/58
+START_TEST(test_iou_by_hand) {
+    const int cm[9] = {50, 3, 2, 4, 40, 6, 0, 5, 45};
+    double iou[3];
+    double mean = metrics_iou(iou, cm, 3);
+    ck_assert_double_eq_tol(iou[0], 50.0 / 59, 1e-12);
+    ck_assert_double_eq_tol(iou[1], 40.0 / 58, 1e-12);
+    ck_assert_double_eq_tol(iou[2], 45.0 / 58, 1e-12);
+    ck_assert_double_eq_tol(mean, (50.0 / 59 + 40.0 / 58 + 45.0 / 58) / 3, 1e-12);
+}
+END_TEST
+
+// A class that is neither present nor predicted has an empty union: IoU 0, and the mean leaves it out. A class that
+// is predicted but never present has IoU 0 and does count.
+START_TEST(test_iou_empty_and_false_classes) {
+    const int cm[9] = {6, 2, 0,                 // class 0: 6 / (8 + 6 - 6) = 0.75
+                       0, 0, 0,                 // class 1: never present; predicted twice: 0 / (0 + 2 - 0) = 0
+                       0, 0, 4};                // class 2: 4 / (4 + 4 - 4) = 1
+    double iou[3];
+    ck_assert_double_eq_tol(metrics_iou(iou, cm, 3), (0.75 + 0.0 + 1.0) / 3, 1e-12);
+    ck_assert_double_eq(iou[1], 0.0);
+    const int cm2[9] = {6, 0, 2, 0, 0, 0, 0, 0, 4};          // class 1 nowhere: the mean is over classes 0 and 2
+    ck_assert_double_eq_tol(metrics_iou(iou, cm2, 3), (6.0 / 8 + 4.0 / 6) / 2, 1e-12);
+    ck_assert_double_eq(iou[1], 0.0);
+    const int zero[4] = {0, 0, 0, 0};                         // nothing at all: 0, not NaN
+    ck_assert_double_eq(metrics_iou(iou, zero, 2), 0.0);
+}
+END_TEST
+
 static Suite *metrics_suite(void) {
     Suite *s = suite_create("metrics");
     TCase *tc = tcase_create("core");
@@ -192,6 +222,8 @@ static Suite *metrics_suite(void) {
     tcase_add_test(tc, test_print_report_matches_scikit_learn);
     tcase_add_test(tc, test_print_confusion);
     tcase_add_test(tc, test_mse);
+    tcase_add_test(tc, test_iou_by_hand);
+    tcase_add_test(tc, test_iou_empty_and_false_classes);
     suite_add_tcase(s, tc);
     return s;
 }
