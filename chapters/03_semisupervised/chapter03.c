@@ -246,7 +246,7 @@ static StepLosses train_step(Model *m, const Tensor *xb, const int *yfine, const
     // Keras computes for a per-row loss that is 0 on masked rows.) --fine-over-labelled takes all of it instead,
     // so that one labelled image in a batch of 64 weighs as much as 64 of them.
     float w_fine = m->loss.w_fine * (m->loss.fine_over_labelled ? 1.0f : (float)s.labelled / N);
-    scale_in_place(&m->dfine, w_fine);                                            // dL/dzf = w_f dL_f/dzf
+    scale_in_place(&m->dfine, w_fine);                                      // dL/dzf = w_f (M/N) dL_f/dzf
     s.total = w_fine * s.fine;
     if (m->coarse) {
         const Tensor *zc = net_forward(m->coarse, r, true);                       // zc (N, 3)
