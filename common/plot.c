@@ -106,7 +106,10 @@ void plot_script_begin(FILE *fp, const char *name, const char *what, const char 
                 "rest = rest[i+1:] }\n");
     fprintf(fp, "if (strlen(here) > 0) { cd here }\n");
     fprintf(fp, "if (!exists(\"out\")) { out = \"%s.png\" }\n\n", name);
-    fprintf(fp, "set terminal %s size %d,%d noenhanced\n", terminal, width, height);
+    // libgd's png terminal asks fontconfig for "arial": Liberation Sans on a machine that has it, DejaVu Sans on one
+    // that does not, and the same script drew other pixels on two machines. Naming the font draws the same ones.
+    const char *font = strcmp(terminal, "png") == 0 ? " font \"DejaVu Sans,12\"" : "";
+    fprintf(fp, "set terminal %s size %d,%d noenhanced%s\n", terminal, width, height, font);
     fprintf(fp, "set output out\n");
     fprintf(fp, "# line types 1..10: the class colours of common/image.c (matplotlib's tab10)\n");
     for (int i = 0; i < 10; i++)

@@ -8,7 +8,7 @@ while (strstrt(rest, "/") > 0) { i = strstrt(rest, "/"); here = here . rest[1:i]
 if (strlen(here) > 0) { cd here }
 if (!exists("out")) { out = "manifold_conv_1.png" }
 
-set terminal png size 1000,1000 noenhanced
+set terminal png size 1000,1000 noenhanced font "DejaVu Sans,12"
 set output out
 # line types 1..10: the class colours of common/image.c (matplotlib's tab10)
 set linetype 1 lc rgb '#1f77b4' lw 2 pt 7
