@@ -31,7 +31,7 @@
 // How to run
 //   make chapter04 && ./chapter04      about 3 minutes on 2 cores; figures in figures/chapter04/
 //   ./chapter04 --quick                a few seconds, on 256 training images (what the tests run)
-//   ./chapter04 --full                 the notebook's 50 epochs (the conv VAE: the Keras example's 30); ~30 minutes
+//   ./chapter04 --full                 the notebook's 50 epochs (the conv VAE: the Keras example's 30); ~22 minutes
 //   ./chapter04 --help                 every flag
 //
 // What it leaves out on purpose
