@@ -214,16 +214,14 @@ int plot_render(const char *dir, const char *name) {
     return 0;
 }
 
-// Shared ending of every plot_*: commit both files, then render. dat may be NULL.
-static int finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+int plot_pair_finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
     if (dat && plot_file_commit(dat, err, errlen) != 0) { plot_file_abandon(gp); return -1; }
     if (plot_file_commit(gp, err, errlen) != 0) return -1;
     plot_render(dir, name);
     return 0;
 }
 
-// Open NAME.dat and NAME.gp together (after checking the name). Returns 0, or -1 with nothing left open.
-static int open_pair(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
+int plot_pair_open(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
     if (check_name(name, err, errlen) != 0) return -1;
     if (plot_file_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
     if (plot_file_open(gp, dir, name, "gp", err, errlen) != 0) { plot_file_abandon(dat); return -1; }
@@ -282,7 +280,7 @@ int plot_lines(const char *dir, const char *name, const char *title, const char 
                const PlotSeries *series, int nseries, char *err, size_t errlen) {
     if (check_series(series, nseries, err, errlen) != 0) return -1;
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int block = 0;
     write_series_blocks(dat.fp, series, nseries, &block);
 
@@ -292,7 +290,7 @@ int plot_lines(const char *dir, const char *name, const char *title, const char 
     fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     fputs("\nset grid\nset key below horizontal height 1\n", gp.fp);     // below the axes: never on top of a curve
     write_lines_plot(gp.fp, name, series, nseries, 0);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 int plot_panels(const char *dir, const char *name, const char *title, const char *xlabel,
@@ -301,7 +299,7 @@ int plot_panels(const char *dir, const char *name, const char *title, const char
     for (int p = 0; p < npanels; p++)
         if (check_series(panels[p].series, panels[p].nseries, err, errlen) != 0) return -1;
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int block = 0;
     for (int p = 0; p < npanels; p++) write_series_blocks(dat.fp, panels[p].series, panels[p].nseries, &block);
 
@@ -319,7 +317,7 @@ int plot_panels(const char *dir, const char *name, const char *title, const char
         block += panels[p].nseries;
     }
     fputs("unset multiplot\n", gp.fp);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ================================================ (b) scatter by class ==============================================
@@ -329,7 +327,7 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
     if (n <= 0 || k <= 0) { snprintf(err, errlen, "plot: scatter %s needs points (n = %d) and classes (k = %d)",
                                      name ? name : "", n, k); return -1; }
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "scatter coloured by class", 800, 560);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     // the legend on the right, outside the axes; the axes kept square-ish so distances look like distances
@@ -364,13 +362,13 @@ int plot_scatter_classes(const char *dir, const char *name, const char *title, c
         plot_file_abandon(&dat); plot_file_abandon(&gp);
         return -1;
     }
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ================================================ (c) confusion matrix ==============================================
 
 // `set xtics ("name0" 0, "name1" 1, ...)`: class names as tic labels on axis ("x" or "y").
-static void gp_name_tics(FILE *fp, const char *axis, const char *const *names, int k) {
+void plot_gp_name_tics(FILE *fp, const char *axis, const char *const *names, int k) {
     fprintf(fp, "set %stics (", axis);
     for (int i = 0; i < k; i++) {
         if (i) fputs(", ", fp);
@@ -385,7 +383,7 @@ int plot_confusion(const char *dir, const char *name, const char *title, const i
                    const char *const *class_names, int k, char *err, size_t errlen) {
     if (k <= 0) { snprintf(err, errlen, "plot: confusion matrix needs k > 0 classes"); return -1; }
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     int max = 1;
     fputs("# confusion matrix: predicted-class true-class count\n", dat.fp);
     for (int t = 0; t < k; t++)
@@ -398,9 +396,9 @@ int plot_confusion(const char *dir, const char *name, const char *title, const i
     gp_prologue(gp.fp, name, "confusion matrix", 820, 700);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     fputs("\nset xlabel \"predicted\"\nset ylabel \"true\"\n", gp.fp);
-    gp_name_tics(gp.fp, "x", class_names, k);
+    plot_gp_name_tics(gp.fp, "x", class_names, k);
     fputs(" rotate by 40 right scale 0\n", gp.fp);
-    gp_name_tics(gp.fp, "y", class_names, k);
+    plot_gp_name_tics(gp.fp, "y", class_names, k);
     fputs(" scale 0\n", gp.fp);
     // row 0 at the top, like a printed matrix
     fprintf(gp.fp, "set xrange [-0.5:%g]\nset yrange [%g:-0.5]\nset size ratio -1\n", k - 0.5, k - 0.5);
@@ -410,7 +408,7 @@ int plot_confusion(const char *dir, const char *name, const char *title, const i
     fprintf(gp.fp, "plot '%s.dat' using 1:2:3 with image notitle, \\\n"
                     "     '' using 1:2:(sprintf(\"%%d\", $3)):($3 > %g ? 0xffffff : 0x000000) "
                     "with labels tc rgb variable notitle\n", name, 0.55 * max);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ================================================ (d) box plots =====================================================
@@ -420,12 +418,12 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
     if (n <= 0 || k <= 0) { snprintf(err, errlen, "plot: box plot %s needs values (n = %d) and groups (k = %d)",
                                      name ? name : "", n, k); return -1; }
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "box plots per group", 800, 500);
     fputs("set title ", gp.fp); plot_gp_string(gp.fp, title);
     fputs("\nset ylabel ", gp.fp); plot_gp_string(gp.fp, ylabel);
     fputc('\n', gp.fp);
-    gp_name_tics(gp.fp, "x", group_names, k);
+    plot_gp_name_tics(gp.fp, "x", group_names, k);
     fprintf(gp.fp, " rotate by 30 right scale 0\nset xrange [-0.7:%g]\n", k - 0.3);
     fputs("set grid ytics\nset key off\nset style fill solid 0.5 border -1\nset boxwidth 0.6\n", gp.fp);
     fputs("set style boxplot outliers pointtype 7\nset pointsize 0.4\n", gp.fp);
@@ -452,7 +450,7 @@ int plot_boxes(const char *dir, const char *name, const char *title, const char 
         plot_file_abandon(&dat); plot_file_abandon(&gp);
         return -1;
     }
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ================================================ (e) bars ==========================================================
@@ -461,7 +459,7 @@ int plot_bars(const char *dir, const char *name, const char *title, const char *
               const char *const *labels, const float *values, int n, char *err, size_t errlen) {
     if (n <= 0) { snprintf(err, errlen, "plot: bar chart %s needs at least one bar", name ? name : ""); return -1; }
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     float lo = 0, hi = 0;
     fputs("# bar label value\n", dat.fp);
     for (int i = 0; i < n; i++) {
@@ -485,5 +483,5 @@ int plot_bars(const char *dir, const char *name, const char *title, const char *
     // bar i in colour i (lc variable picks line type i + 1), its value printed just above it
     fprintf(gp.fp, "plot '%s.dat' using 1:3:($1 + 1):xtic(2) with boxes lc variable, \\\n"
                     "     '' using 1:3:(sprintf(\"%%.3g\", $3)) with labels offset 0,0.8\n", name);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }

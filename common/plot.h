@@ -99,6 +99,14 @@ int plot_file_open(PlotFile *f, const char *dir, const char *name, const char *e
 int plot_file_commit(PlotFile *f, char *err, size_t errlen);
 // Give up on f: close and remove the temporary file.
 void plot_file_abandon(PlotFile *f);
+// Open NAME.dat and NAME.gp together, after checking that NAME holds only letters, digits, '_', '-', '.'.
+// Returns 0, or -1 with a message in err and nothing left open.
+int plot_pair_open(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen);
+// Commit both (dat may be NULL), then draw NAME.png with plot_render (a failed render is only a warning).
+// Returns 0, or -1 with a message in err.
+int plot_pair_finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen);
+// `set xtics ("name0" 0, "name1" 1, ...)` for axis "x" or "y", without a newline; names NULL: "0", "1", ...
+void plot_gp_name_tics(FILE *fp, const char *axis, const char *const *names, int k);
 
 // The opening lines every script of the project shares: a comment saying what it draws and which source file
 // wrote it, the cd into the script's own directory (so `gnuplot path/to/NAME.gp` works from anywhere), the output

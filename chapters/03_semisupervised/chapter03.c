@@ -373,12 +373,11 @@ typedef struct {
 // mean over many batches weighs each batch by its labelled rows: a batch with no label adds nothing, as in the
 // loss itself.
 typedef struct {
-    double total, fine, coarse;
+    double fine, coarse;
     long seen, labelled;
 } LossSums;
 
 static void loss_sums_add(LossSums *sums, const StepLosses *s, int count) {
-    sums->total += (double)s->total * count;
     sums->fine += (double)s->fine * s->labelled;
     sums->coarse += (double)s->coarse * count;
     sums->seen += count;

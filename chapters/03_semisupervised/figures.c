@@ -5,47 +5,13 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "image.h"      // CLASS_COLORS: class c has the same colour here as in every other figure
-
-// ---- NAME.dat and NAME.gp, written atomically (plot_file_*, plot.h) ----
-
-// Open NAME.dat and NAME.gp together: both or neither.
-static int open_pair(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
-    if (plot_file_open(dat, dir, name, "dat", err, errlen) != 0) return -1;
-    if (plot_file_open(gp, dir, name, "gp", err, errlen) != 0) {
-        plot_file_abandon(dat);
-        return -1;
-    }
-    return 0;
-}
-
-// Commit both files, then draw the PNG (a failed render is a warning printed by plot_render, not an error).
-static int finish(PlotFile *dat, PlotFile *gp, const char *dir, const char *name, char *err, size_t errlen) {
-    if (plot_file_commit(dat, err, errlen) != 0) {
-        plot_file_abandon(gp);
-        return -1;
-    }
-    if (plot_file_commit(gp, err, errlen) != 0) return -1;
-    plot_render(dir, name);
-    return 0;
-}
+// NAME.dat and NAME.gp are written atomically and drawn by plot_pair_open / plot_pair_finish (plot.h).
 
 // The opening lines of every script: plot_script_begin (plot.h), naming the .dat file it reads.
 static void gp_prologue(FILE *fp, const char *name, const char *what, int width, int height) {
     char about[256];
     snprintf(about, sizeof about, "%s, drawn from %s.dat", what, name);
     plot_script_begin(fp, name, about, "chapters/03_semisupervised/figures.c", "pngcairo", width, height);
-}
-
-// `set xtics ("name0" 0, "name1" 1, ...)`
-static void gp_name_tics(FILE *fp, const char *axis, const char *const *names, int k) {
-    fprintf(fp, "set %stics (", axis);
-    for (int i = 0; i < k; i++) {
-        if (i) fputs(", ", fp);
-        plot_gp_string(fp, names[i]);
-        fprintf(fp, " %d", i);
-    }
-    fputc(')', fp);
 }
 
 // ---- two confusion matrices ----
@@ -64,9 +30,9 @@ static void confusion_panel(FILE *dat, FILE *gp, const char *name, int block, co
     fputs("\nset title ", gp);
     plot_gp_string(gp, p->title);
     fputc('\n', gp);
-    gp_name_tics(gp, "x", p->names, p->k);
+    plot_gp_name_tics(gp, "x", p->names, p->k);
     fputs(" rotate by 40 right scale 0\n", gp);
-    gp_name_tics(gp, "y", p->names, p->k);
+    plot_gp_name_tics(gp, "y", p->names, p->k);
     fputs(" scale 0\n", gp);
     fprintf(gp, "set xrange [-0.5:%g]\nset yrange [%g:-0.5]\nset cbrange [0:%d]\n", p->k - 0.5, p->k - 0.5, max);
     // counts in white on dark cells, black on light ones
@@ -78,7 +44,7 @@ static void confusion_panel(FILE *dat, FILE *gp, const char *name, int block, co
 int fig_confusion_pair(const char *dir, const char *name, const char *title, const ConfusionPanel *left,
                        const ConfusionPanel *right, char *err, size_t errlen) {
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "two confusion matrices side by side", 1400, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
     plot_gp_string(gp.fp, title);
@@ -87,7 +53,7 @@ int fig_confusion_pair(const char *dir, const char *name, const char *title, con
     confusion_panel(dat.fp, gp.fp, name, 0, left);
     confusion_panel(dat.fp, gp.fp, name, 1, right);
     fputs("unset multiplot\n", gp.fp);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ---- two scatters of the same points ----
@@ -120,7 +86,7 @@ static void scatter_panel(FILE *dat, FILE *gp, const char *name, int *block, con
 int fig_scatter_pair(const char *dir, const char *name, const char *title, const float *xy, int n,
                      const ScatterPanel *left, const ScatterPanel *right, char *err, size_t errlen) {
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     gp_prologue(gp.fp, name, "one 2-d map coloured two ways, side by side", 1500, 680);
     fputs("set multiplot layout 1,2 title ", gp.fp);
     plot_gp_string(gp.fp, title);
@@ -134,7 +100,7 @@ int fig_scatter_pair(const char *dir, const char *name, const char *title, const
     scatter_panel(dat.fp, gp.fp, name, &block, xy, n, left);
     scatter_panel(dat.fp, gp.fp, name, &block, xy, n, right);
     fputs("unset multiplot\n", gp.fp);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
 
 // ---- curves against a log x axis ----
@@ -147,7 +113,7 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
         return -1;
     }
     PlotFile dat, gp;
-    if (open_pair(&dat, &gp, dir, name, err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     for (int s = 0; s < nseries; s++) {
         fprintf(dat.fp, "%s# block %d: \"%s\" (x y)\n", s ? "\n\n" : "", s, series[s].name);
         for (int i = 0; i < nx; i++) {
@@ -182,5 +148,5 @@ int fig_lines_logx(const char *dir, const char *name, const char *title, const c
         plot_gp_string(gp.fp, series[s].name);
     }
     fputc('\n', gp.fp);
-    return finish(&dat, &gp, dir, name, err, errlen);
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
