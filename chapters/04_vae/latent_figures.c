@@ -60,9 +60,7 @@ int latent_manifold_figure(const char *dir, const char *name, const char *title,
     }
     fprintf(gp.fp, "plot '%s_tiles.png' binary filetype=png dx=%.9g dy=%.9g origin=(%.9g,%.9g) "
                    "with rgbimage notitle\n", name, px, py, x0, y0);
-    if (plot_file_commit(&gp, err, errlen) != 0) return -1;
-    plot_render(dir, name);
-    return 0;
+    return plot_pair_finish(NULL, &gp, dir, name, err, errlen);
 }
 
 // ---- scatters side by side ----
@@ -75,7 +73,7 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
     }
     // NAME.dat: one block per panel, "x y class" per point (blocks are separated by two blank lines, `index p`)
     PlotFile dat, gp;
-    if (plot_file_open(&dat, dir, name, "dat", err, errlen) != 0) return -1;
+    if (plot_pair_open(&dat, &gp, dir, name, err, errlen) != 0) return -1;
     for (int p = 0; p < npanels; p++) {
         fprintf(dat.fp, "%s# block %d: %s (z[0] z[1] class)\n", p ? "\n\n" : "", p, panels[p].title);
         for (int i = 0; i < panels[p].n; i++) {
@@ -85,10 +83,8 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
             fprintf(dat.fp, "%.6g %.6g %d\n", x, y, c);
         }
     }
-    if (plot_file_commit(&dat, err, errlen) != 0) return -1;
 
     // NAME.gp: a multiplot row of square panels; the legend at the right edge of the figure
-    if (plot_file_open(&gp, dir, name, "gp", err, errlen) != 0) return -1;
     plot_script_begin(gp.fp, name, "latent scatters side by side, coloured by class",
                       "chapters/04_vae/latent_figures.c", "pngcairo", 480 * npanels + 200, 560);
     fputs("set multiplot layout 1,", gp.fp);
@@ -118,7 +114,5 @@ int latent_scatter_panels(const char *dir, const char *name, const char *title, 
         }
     }
     fputs("unset multiplot\n", gp.fp);
-    if (plot_file_commit(&gp, err, errlen) != 0) return -1;
-    plot_render(dir, name);
-    return 0;
+    return plot_pair_finish(&dat, &gp, dir, name, err, errlen);
 }
